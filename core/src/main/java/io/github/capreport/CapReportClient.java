@@ -1,0 +1,364 @@
+package io.github.capreport;
+
+import io.github.capreport.internal.BaseUrl;
+import io.github.capreport.internal.Redactor;
+import io.github.capreport.internal.ReportOutcomes;
+import io.github.capreport.internal.TransportSelector;
+import io.github.capreport.internal.Version;
+import io.github.capreport.spi.Transport;
+import io.github.capreport.spi.TransportCallback;
+import io.github.capreport.spi.TransportOptions;
+import io.github.capreport.spi.TransportProvider;
+import io.github.capreport.spi.TransportRequest;
+import io.github.capreport.spi.TransportResponse;
+import java.io.IOException;
+import java.net.URI;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * Reports wrong captcha answers to CapMonster Cloud. Thread-safe; build one, share it, close it
+ * when done.
+ *
+ * <pre>{@code
+ * try (CapReportClient client = CapReportClient.builder()
+ *     .clientKey(System.getenv("CAPMONSTER_CLIENT_KEY"))
+ *     .build()) {
+ *   client.report(CaptchaKind.RECAPTCHA_V2, taskId);
+ * } catch (ReportRefusedException e) {
+ *   // the API said no: e.errorCode(), e.isRetryable()
+ * }
+ * }</pre>
+ *
+ * <p>Every call ends in a {@link ReportResult} or a {@link CapReportException}. Invalid arguments
+ * fail with {@link IllegalArgumentException} before any I/O.
+ */
+public final class CapReportClient implements AutoCloseable {
+  /** The vendor's API. */
+  public static final String DEFAULT_BASE_URL = "https://api.capmonster.cloud";
+
+  /** Larger answers are not the API's: its envelope is a few dozen bytes. */
+  static final int MAX_RESPONSE_BYTES = 64 * 1024;
+
+  private final String clientKey;
+  private final String baseUrl;
+  private final Transport transport;
+  private final boolean ownsTransport;
+  private final String userAgent;
+  private final Map<ReportEndpoint, URI> endpointUris;
+  private final ReportOutcomes outcomes;
+  private final AtomicBoolean closed = new AtomicBoolean();
+
+  private CapReportClient(Builder builder, String baseUrl, Transport transport, boolean owns) {
+    this.clientKey = builder.clientKey;
+    this.baseUrl = baseUrl;
+    this.transport = transport;
+    this.ownsTransport = owns;
+    this.userAgent =
+        builder.userAgent != null ? builder.userAgent : defaultUserAgent(transport.id());
+    this.endpointUris = new EnumMap<>(ReportEndpoint.class);
+    for (ReportEndpoint endpoint : ReportEndpoint.values()) {
+      endpointUris.put(endpoint, URI.create(baseUrl + endpoint.path()));
+    }
+    this.outcomes = new ReportOutcomes(new Redactor(clientKey));
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** {@code capreport/<version> (<transport id>)}. */
+  public static String defaultUserAgent(String transportId) {
+    return "capreport/" + Version.get() + " (" + transportId + ")";
+  }
+
+  /**
+   * Reports a wrong answer for a task, at the endpoint for its kind of captcha.
+   *
+   * @throws IllegalArgumentException when {@code taskId <= 0}, before any I/O
+   * @throws CapReportException when the report was not accepted
+   */
+  public ReportResult report(CaptchaKind kind, long taskId) {
+    return report(requireNonNull(kind, "kind").endpoint(), taskId);
+  }
+
+  /** Reports a wrong image captcha answer: {@code /reportIncorrectImageCaptcha}. */
+  public ReportResult reportImage(long taskId) {
+    return report(ReportEndpoint.IMAGE_CAPTCHA, taskId);
+  }
+
+  /** Reports a token the target site refused: {@code /reportIncorrectTokenCaptcha}. */
+  public ReportResult reportToken(long taskId) {
+    return report(ReportEndpoint.TOKEN_CAPTCHA, taskId);
+  }
+
+  /**
+   * Reports a task to the given endpoint, blocking until the answer is read.
+   *
+   * @throws IllegalArgumentException when {@code taskId <= 0}, before any I/O
+   * @throws NullPointerException when {@code endpoint} is null
+   * @throws IllegalStateException when the client is closed
+   * @throws CapReportException when the report was not accepted
+   */
+  public ReportResult report(ReportEndpoint endpoint, long taskId) {
+    TransportRequest request = newRequest(endpoint, taskId);
+    TransportResponse response;
+    try {
+      response = transport.send(request);
+    } catch (IOException e) {
+      throw outcomes.failure(request, e);
+    } catch (RuntimeException e) {
+      throw outcomes.transportBug(request, transport.id(), e);
+    }
+    return outcomes.interpret(request, response);
+  }
+
+  /**
+   * Reports a task without blocking; the callback gets the outcome on a transport thread. Works on
+   * Android API 21.
+   *
+   * @throws IllegalArgumentException when {@code taskId <= 0}, before any I/O
+   * @throws NullPointerException when {@code endpoint} or {@code callback} is null
+   * @throws IllegalStateException when the client is closed
+   */
+  public void reportAsync(ReportEndpoint endpoint, long taskId, final ReportCallback callback) {
+    requireNonNull(callback, "callback");
+    final TransportRequest request = newRequest(endpoint, taskId);
+    TransportCallback onAnswer =
+        new TransportCallback() {
+          @Override
+          public void onResponse(TransportResponse response) {
+            ReportResult result;
+            try {
+              result = outcomes.interpret(request, response);
+            } catch (CapReportException e) {
+              callback.onFailed(e);
+              return;
+            }
+            callback.onAccepted(result);
+          }
+
+          @Override
+          public void onFailure(IOException failure) {
+            callback.onFailed(outcomes.failure(request, failure));
+          }
+        };
+    try {
+      transport.sendAsync(request, onAnswer);
+    } catch (RuntimeException e) {
+      callback.onFailed(outcomes.transportBug(request, transport.id(), e));
+    }
+  }
+
+  /**
+   * Reports a task without blocking. The future completes with the result, or exceptionally with a
+   * {@link CapReportException}. Needs {@code CompletableFuture}: Java 8, Android API 24; on older
+   * Android use {@link #reportAsync(ReportEndpoint, long, ReportCallback)}.
+   *
+   * @throws IllegalArgumentException when {@code taskId <= 0}, before any I/O
+   */
+  public CompletableFuture<ReportResult> reportAsync(ReportEndpoint endpoint, long taskId) {
+    final CompletableFuture<ReportResult> future = new CompletableFuture<>();
+    reportAsync(
+        endpoint,
+        taskId,
+        new ReportCallback() {
+          @Override
+          public void onAccepted(ReportResult result) {
+            future.complete(result);
+          }
+
+          @Override
+          public void onFailed(CapReportException failure) {
+            future.completeExceptionally(failure);
+          }
+        });
+    return future;
+  }
+
+  /**
+   * Reports a task of the given kind without blocking; see {@link #reportAsync(ReportEndpoint,
+   * long)}.
+   */
+  public CompletableFuture<ReportResult> reportAsync(CaptchaKind kind, long taskId) {
+    return reportAsync(requireNonNull(kind, "kind").endpoint(), taskId);
+  }
+
+  /** The id of the transport in use, e.g. {@code jdk}. */
+  public String transportId() {
+    return transport.id();
+  }
+
+  public String baseUrl() {
+    return baseUrl;
+  }
+
+  public String userAgent() {
+    return userAgent;
+  }
+
+  /**
+   * Closes the transport if this client created it; a transport passed to {@link
+   * Builder#transport(Transport)} stays open. Idempotent.
+   */
+  @Override
+  public void close() {
+    if (closed.compareAndSet(false, true) && ownsTransport) {
+      transport.close();
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "CapReportClient{baseUrl="
+        + baseUrl
+        + ", transport="
+        + transport.id()
+        + ", clientKey="
+        + Redactor.MASK
+        + (closed.get() ? ", closed" : "")
+        + "}";
+  }
+
+  private TransportRequest newRequest(ReportEndpoint endpoint, long taskId) {
+    requireNonNull(endpoint, "endpoint");
+    if (taskId <= 0) {
+      throw new IllegalArgumentException("taskId must be a positive task id, was " + taskId);
+    }
+    if (closed.get()) {
+      throw new IllegalStateException("the client is closed");
+    }
+    return new TransportRequest(
+        endpointUris.get(endpoint), endpoint, clientKey, taskId, userAgent, MAX_RESPONSE_BYTES);
+  }
+
+  private static <T> T requireNonNull(T value, String name) {
+    if (value == null) {
+      throw new NullPointerException(name + " == null");
+    }
+    return value;
+  }
+
+  /** Configures a {@link CapReportClient}. Only the client key is required. */
+  public static final class Builder {
+    private String clientKey;
+    private String baseUrl = DEFAULT_BASE_URL;
+    private boolean allowPlainHttp;
+    private final TransportOptions.Builder options = TransportOptions.builder();
+    private String userAgent;
+    private Transport transport;
+    private TransportProvider provider;
+    private String transportId;
+
+    private Builder() {}
+
+    /** The account's API key. Required; never shown in {@code toString}, messages or logs. */
+    public Builder clientKey(String clientKey) {
+      this.clientKey = clientKey;
+      return this;
+    }
+
+    /** Defaults to {@value CapReportClient#DEFAULT_BASE_URL}. May carry a path prefix. */
+    public Builder baseUrl(String baseUrl) {
+      this.baseUrl = baseUrl;
+      return this;
+    }
+
+    /**
+     * Allows a plain {@code http} base URL to a host that is not loopback, which sends the client
+     * key unencrypted. Off by default; loopback addresses never need it.
+     */
+    public Builder allowPlainHttp(boolean allow) {
+      this.allowPlainHttp = allow;
+      return this;
+    }
+
+    /** Defaults to {@value TransportOptions#DEFAULT_CONNECT_TIMEOUT_MILLIS} ms. */
+    public Builder connectTimeout(long amount, TimeUnit unit) {
+      options.connectTimeout(amount, unit);
+      return this;
+    }
+
+    /**
+     * The time for one whole report, from sending to the last byte of the answer. Defaults to
+     * {@value TransportOptions#DEFAULT_REQUEST_TIMEOUT_MILLIS} ms.
+     */
+    public Builder requestTimeout(long amount, TimeUnit unit) {
+      options.requestTimeout(amount, unit);
+      return this;
+    }
+
+    /** How many connections a created transport may keep to the API at once. Defaults to 64. */
+    public Builder maxConnections(int maxConnections) {
+      options.maxConnections(maxConnections);
+      return this;
+    }
+
+    /** Replaces the default {@code capreport/<version> (<transport id>)}. */
+    public Builder userAgent(String userAgent) {
+      // Validated by the same rules the transport options apply.
+      TransportOptions.builder().userAgent(userAgent);
+      this.userAgent = userAgent;
+      return this;
+    }
+
+    /** TLS trust and key material for the transport the client creates. */
+    public Builder sslContext(javax.net.ssl.SSLContext sslContext) {
+      options.sslContext(sslContext);
+      return this;
+    }
+
+    /**
+     * A transport the caller made and owns: the client uses it and never closes it. Timeouts, TLS
+     * and connection settings then come from that transport, not from this builder.
+     */
+    public Builder transport(Transport transport) {
+      this.transport = transport;
+      return this;
+    }
+
+    /** The provider to create the transport with, instead of discovery. */
+    public Builder transportProvider(TransportProvider provider) {
+      this.provider = provider;
+      return this;
+    }
+
+    /**
+     * The id of the discovered transport to use ({@code jdk}, {@code apache}, {@code retrofit}).
+     * Beats the {@code capreport.transport} system property.
+     */
+    public Builder transportId(String transportId) {
+      this.transportId = transportId;
+      return this;
+    }
+
+    /**
+     * @throws IllegalArgumentException when the key is blank or the base URL is not acceptable
+     * @throws IllegalStateException when no transport can be found
+     */
+    public CapReportClient build() {
+      if (clientKey == null || clientKey.trim().isEmpty()) {
+        throw new IllegalArgumentException(
+            "clientKey is " + (clientKey == null ? "null" : "blank") + ": it is required");
+      }
+      String validatedBaseUrl = BaseUrl.validate(baseUrl, allowPlainHttp);
+      if (transport != null) {
+        return new CapReportClient(this, validatedBaseUrl, transport, false);
+      }
+      TransportProvider chosen = provider;
+      if (chosen == null) {
+        chosen =
+            TransportSelector.select(
+                TransportSelector.discover(),
+                transportId,
+                System.getProperty(TransportSelector.PROPERTY));
+      }
+      String agent = userAgent != null ? userAgent : defaultUserAgent(chosen.id());
+      Transport created = chosen.create(options.userAgent(agent).build());
+      return new CapReportClient(this, validatedBaseUrl, created, true);
+    }
+  }
+}

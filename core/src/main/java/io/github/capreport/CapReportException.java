@@ -1,0 +1,39 @@
+package io.github.capreport;
+
+/**
+ * Why a report was not accepted. Every report that does not end in a {@link ReportResult} ends in
+ * one of the subclasses, each of which says whether sending it again can help.
+ *
+ * <ul>
+ *   <li>{@link ReportRefusedException}: the API answered and refused the report.
+ *   <li>{@link TransportFailureException}: no answer arrived (connect, timeout, I/O).
+ *   <li>{@link UnexpectedResponseException}: an answer arrived but it was not the API's.
+ * </ul>
+ *
+ * <p>Messages never contain the client key.
+ */
+public abstract class CapReportException extends RuntimeException {
+  private static final long serialVersionUID = 1L;
+
+  private final ReportEndpoint endpoint;
+  private final long taskId;
+
+  CapReportException(String message, Throwable cause, ReportEndpoint endpoint, long taskId) {
+    super(message, cause);
+    this.endpoint = endpoint;
+    this.taskId = taskId;
+  }
+
+  /** The endpoint the report was sent to. */
+  public ReportEndpoint endpoint() {
+    return endpoint;
+  }
+
+  /** The task that was being reported. */
+  public long taskId() {
+    return taskId;
+  }
+
+  /** Whether sending the same report again later can succeed. */
+  public abstract boolean isRetryable();
+}

@@ -1,0 +1,59 @@
+package io.github.capreport;
+
+/** The API answered with an error envelope ({@code errorId} not 0): the report was refused. */
+public final class ReportRefusedException extends CapReportException {
+  private static final long serialVersionUID = 1L;
+
+  private final long errorId;
+  private final ApiErrorCode errorCode;
+  private final String rawErrorCode;
+  private final String errorDescription;
+  private final int httpStatus;
+
+  /** Made by the client; public so that tests of callers can build one. */
+  public ReportRefusedException(
+      String message,
+      ReportEndpoint endpoint,
+      long taskId,
+      int httpStatus,
+      long errorId,
+      String rawErrorCode,
+      String errorDescription) {
+    super(message, null, endpoint, taskId);
+    this.httpStatus = httpStatus;
+    this.errorId = errorId;
+    this.rawErrorCode = rawErrorCode;
+    this.errorCode = ApiErrorCode.fromWire(rawErrorCode);
+    this.errorDescription = errorDescription;
+  }
+
+  /** The envelope's {@code errorId}; never 0. */
+  public long errorId() {
+    return errorId;
+  }
+
+  /** The code, {@link ApiErrorCode#UNKNOWN} when this version does not know it. */
+  public ApiErrorCode errorCode() {
+    return errorCode;
+  }
+
+  /** The {@code errorCode} string exactly as sent; null when the envelope had none. */
+  public String rawErrorCode() {
+    return rawErrorCode;
+  }
+
+  /** The envelope's {@code errorDescription}, when the service sent one; otherwise null. */
+  public String errorDescription() {
+    return errorDescription;
+  }
+
+  /** The HTTP status of the answer; an error envelope may come with 200 or with an error status. */
+  public int httpStatus() {
+    return httpStatus;
+  }
+
+  @Override
+  public boolean isRetryable() {
+    return errorCode.isRetryable();
+  }
+}

@@ -1,0 +1,48 @@
+package io.github.capreport;
+
+import java.io.IOException;
+
+/**
+ * No answer arrived: the connection failed, timed out, broke, or the calling thread was
+ * interrupted. The cause is the transport's own exception. The report may or may not have reached
+ * the server.
+ */
+public final class TransportFailureException extends CapReportException {
+  private static final long serialVersionUID = 1L;
+
+  /** What went wrong on the way. */
+  public enum Kind {
+    /** The connection could not be opened: refused, unreachable, TLS handshake failed. */
+    CONNECT,
+    /** The connect or request timeout fired before the whole answer arrived. */
+    TIMEOUT,
+    /** The connection broke or another I/O error happened while sending or reading. */
+    IO,
+    /** The calling thread was interrupted; its interrupt status is kept. */
+    INTERRUPTED
+  }
+
+  private final Kind kind;
+
+  /** Made by the client; public so that tests of callers can build one. */
+  public TransportFailureException(
+      String message, IOException cause, Kind kind, ReportEndpoint endpoint, long taskId) {
+    super(message, cause, endpoint, taskId);
+    this.kind = kind;
+  }
+
+  public Kind kind() {
+    return kind;
+  }
+
+  @Override
+  public synchronized IOException getCause() {
+    return (IOException) super.getCause();
+  }
+
+  /** True except for {@link Kind#INTERRUPTED}: the caller asked to stop. */
+  @Override
+  public boolean isRetryable() {
+    return kind != Kind.INTERRUPTED;
+  }
+}

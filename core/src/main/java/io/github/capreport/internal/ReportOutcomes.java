@@ -1,0 +1,181 @@
+package io.github.capreport.internal;
+
+import io.github.capreport.ApiErrorCode;
+import io.github.capreport.ReportRefusedException;
+import io.github.capreport.ReportResult;
+import io.github.capreport.TransportFailureException;
+import io.github.capreport.UnexpectedResponseException;
+import io.github.capreport.spi.ResponseEnvelope;
+import io.github.capreport.spi.TransportRequest;
+import io.github.capreport.spi.TransportResponse;
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.net.ConnectException;
+import java.net.NoRouteToHostException;
+import java.net.SocketTimeoutException;
+import java.net.UnknownHostException;
+import javax.net.ssl.SSLHandshakeException;
+
+/** Decides what an answer, or its absence, means: the only place that does, for every transport. */
+public final class ReportOutcomes {
+  private final Redactor redactor;
+
+  public ReportOutcomes(Redactor redactor) {
+    this.redactor = redactor;
+  }
+
+  /**
+   * The result of an accepted report.
+   *
+   * @throws ReportRefusedException when the envelope carries an error
+   * @throws UnexpectedResponseException when the answer is not the API's
+   */
+  public ReportResult interpret(TransportRequest request, TransportResponse response) {
+    int status = response.statusCode();
+    ResponseEnvelope envelope = response.envelope();
+    if (envelope == null || envelope.errorId() == null) {
+      String why = envelope == null ? response.problem() : "the JSON has no errorId";
+      throw unexpected(request, response, why);
+    }
+    long errorId = envelope.errorId();
+    if (errorId != 0) {
+      // The envelope is authoritative even under an error status: the API answered.
+      String rawCode = redactor.scrub(envelope.errorCode());
+      String description = redactor.scrub(envelope.errorDescription());
+      throw new ReportRefusedException(
+          refusalMessage(request, status, errorId, rawCode, description),
+          request.endpoint(),
+          request.taskId(),
+          status,
+          errorId,
+          rawCode,
+          description);
+    }
+    if (!"success".equals(envelope.status())) {
+      throw unexpected(
+          request,
+          response,
+          "errorId is 0 but status is "
+              + (envelope.status() == null ? "absent" : "'" + envelope.status() + "'")
+              + ", not 'success'");
+    }
+    return new ReportResult(request.endpoint(), request.taskId(), status);
+  }
+
+  /** The failure for an exception the transport raised instead of answering. */
+  public TransportFailureException failure(TransportRequest request, IOException e) {
+    TransportFailureException.Kind kind = classify(e);
+    if (kind == TransportFailureException.Kind.INTERRUPTED) {
+      Thread.currentThread().interrupt();
+    }
+    String what;
+    switch (kind) {
+      case CONNECT:
+        what = "could not connect to " + hostOf(request);
+        break;
+      case TIMEOUT:
+        what = "timed out waiting for " + hostOf(request);
+        break;
+      case INTERRUPTED:
+        what = "was interrupted";
+        break;
+      default:
+        what = "failed while talking to " + hostOf(request);
+        break;
+    }
+    String detail = redactor.scrub(String.valueOf(e.getMessage()));
+    return new TransportFailureException(
+        describe(request)
+            + " "
+            + what
+            + " ("
+            + e.getClass().getSimpleName()
+            + ": "
+            + detail
+            + ")."
+            + (kind == TransportFailureException.Kind.INTERRUPTED
+                ? " The report may or may not have reached the server."
+                : " The report may or may not have reached the server; a retry can help."),
+        e,
+        kind,
+        request.endpoint(),
+        request.taskId());
+  }
+
+  /** A transport broke its contract by throwing an unchecked exception. */
+  public TransportFailureException transportBug(
+      TransportRequest request, String transportId, RuntimeException e) {
+    return failure(
+        request,
+        new IOException(
+            "transport '" + transportId + "' failed unexpectedly: " + e.getClass().getName(), e));
+  }
+
+  static TransportFailureException.Kind classify(IOException e) {
+    if (e instanceof SocketTimeoutException) {
+      return TransportFailureException.Kind.TIMEOUT;
+    }
+    if (e instanceof InterruptedIOException) {
+      return TransportFailureException.Kind.INTERRUPTED;
+    }
+    if (e instanceof ConnectException
+        || e instanceof NoRouteToHostException
+        || e instanceof UnknownHostException
+        || e instanceof SSLHandshakeException) {
+      return TransportFailureException.Kind.CONNECT;
+    }
+    return TransportFailureException.Kind.IO;
+  }
+
+  private UnexpectedResponseException unexpected(
+      TransportRequest request, TransportResponse response, String why) {
+    int status = response.statusCode();
+    String preview = redactor.scrub(response.bodyPreview());
+    StringBuilder message =
+        new StringBuilder(describe(request))
+            .append(" got an answer that is not the API's: HTTP ")
+            .append(status);
+    if (status >= 300 && status < 400) {
+      message.append(
+          " (a redirect, not followed: a redirected POST could carry the client key elsewhere)");
+    }
+    message.append("; ").append(why);
+    if (!preview.isEmpty()) {
+      message.append("; body starts: ").append(preview);
+    }
+    message.append(
+        status >= 500 || status == 429
+            ? ". The server or a proxy in front of it is failing; a retry can help."
+            : ". Check the base URL; a retry will not help.");
+    return new UnexpectedResponseException(
+        message.toString(), request.endpoint(), request.taskId(), status, preview);
+  }
+
+  private static String refusalMessage(
+      TransportRequest request, int status, long errorId, String rawCode, String description) {
+    ApiErrorCode code = ApiErrorCode.fromWire(rawCode);
+    StringBuilder sb =
+        new StringBuilder(describe(request))
+            .append(" was refused by the API: ")
+            .append(rawCode == null ? "no errorCode" : rawCode)
+            .append(" (")
+            .append(code.meaning())
+            .append("), errorId ")
+            .append(errorId)
+            .append(", HTTP ")
+            .append(status);
+    if (description != null && !description.isEmpty()) {
+      sb.append(", description: ").append(description);
+    }
+    sb.append(code.isRetryable() ? ". A later retry can help." : ". A retry will not help.");
+    return sb.toString();
+  }
+
+  private static String describe(TransportRequest request) {
+    return request.endpoint().methodName() + " for task " + request.taskId();
+  }
+
+  private static String hostOf(TransportRequest request) {
+    return request.uri().getScheme() + "://" + request.uri().getRawAuthority();
+  }
+}

@@ -1,0 +1,98 @@
+package io.github.capreport.internal;
+
+import io.github.capreport.spi.TransportProvider;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.Iterator;
+import java.util.List;
+import java.util.ServiceConfigurationError;
+import java.util.ServiceLoader;
+
+/**
+ * Chooses the transport provider: the id asked for in code, else the {@value #PROPERTY} system
+ * property, else the highest priority, ties broken by id so that classpath order never decides.
+ */
+public final class TransportSelector {
+  /** The system property that names a transport by id. */
+  public static final String PROPERTY = "capreport.transport";
+
+  static final String ARTIFACTS =
+      "io.github.capreport:capreport-transport-jdk (Java 11+),"
+          + " io.github.capreport:capreport-transport-apache (Apache HttpClient 5) or"
+          + " io.github.capreport:capreport-transport-retrofit (Retrofit/OkHttp, Android)";
+
+  private static final Comparator<TransportProvider> PREFERENCE =
+      new Comparator<TransportProvider>() {
+        @Override
+        public int compare(TransportProvider a, TransportProvider b) {
+          int byPriority = Integer.compare(b.priority(), a.priority());
+          return byPriority != 0 ? byPriority : a.id().compareTo(b.id());
+        }
+      };
+
+  private TransportSelector() {}
+
+  /** Providers visible to the class loader that loaded the SPI, skipping any that fail to load. */
+  public static List<TransportProvider> discover() {
+    List<TransportProvider> found = new ArrayList<>();
+    Iterator<TransportProvider> it =
+        ServiceLoader.load(TransportProvider.class, TransportProvider.class.getClassLoader())
+            .iterator();
+    while (true) {
+      try {
+        if (!it.hasNext()) {
+          break;
+        }
+        found.add(it.next());
+      } catch (ServiceConfigurationError e) {
+        // A provider that cannot load here (say transport-jdk on Java 8) is not a choice; the
+        // others still are.
+      }
+    }
+    return found;
+  }
+
+  /**
+   * @param requestedId the id given to the client builder; null when none was
+   * @param propertyId the value of {@value #PROPERTY}; null or blank when unset
+   * @throws IllegalStateException when nothing was found, or the id asked for is not among them
+   */
+  public static TransportProvider select(
+      List<TransportProvider> found, String requestedId, String propertyId) {
+    if (found.isEmpty()) {
+      throw new IllegalStateException(
+          "No capreport transport on the classpath. Add one of " + ARTIFACTS + ".");
+    }
+    String wanted = requestedId;
+    String source = "the client builder";
+    if (wanted == null && propertyId != null && !propertyId.trim().isEmpty()) {
+      wanted = propertyId.trim();
+      source = "the system property " + PROPERTY;
+    }
+    List<TransportProvider> sorted = new ArrayList<>(found);
+    Collections.sort(sorted, PREFERENCE);
+    if (wanted == null) {
+      return sorted.get(0);
+    }
+    for (TransportProvider provider : sorted) {
+      if (provider.id().equals(wanted)) {
+        return provider;
+      }
+    }
+    List<String> ids = new ArrayList<>();
+    for (TransportProvider provider : sorted) {
+      ids.add(provider.id());
+    }
+    throw new IllegalStateException(
+        "Transport '"
+            + wanted
+            + "' asked for by "
+            + source
+            + " is not on the classpath; found: "
+            + ids
+            + ". Add its artifact, one of "
+            + ARTIFACTS
+            + ".");
+  }
+}

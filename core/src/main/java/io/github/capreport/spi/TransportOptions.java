@@ -1,0 +1,149 @@
+package io.github.capreport.spi;
+
+import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLContext;
+
+/**
+ * How a {@link TransportProvider} should configure the HTTP client it creates. Times are in
+ * milliseconds so that the SPI runs on Android API 21, which lacks {@code java.time}.
+ */
+public final class TransportOptions {
+  /** Default connect timeout: 10 seconds. */
+  public static final long DEFAULT_CONNECT_TIMEOUT_MILLIS = 10_000;
+
+  /** Default time for a whole report, from sending to the last byte of the answer: 30 seconds. */
+  public static final long DEFAULT_REQUEST_TIMEOUT_MILLIS = 30_000;
+
+  /** Default number of connections kept per host: enough for 64 concurrent reports. */
+  public static final int DEFAULT_MAX_CONNECTIONS = 64;
+
+  private final long connectTimeoutMillis;
+  private final long requestTimeoutMillis;
+  private final int maxConnections;
+  private final String userAgent;
+  private final SSLContext sslContext;
+
+  private TransportOptions(Builder builder) {
+    this.connectTimeoutMillis = builder.connectTimeoutMillis;
+    this.requestTimeoutMillis = builder.requestTimeoutMillis;
+    this.maxConnections = builder.maxConnections;
+    this.userAgent = builder.userAgent;
+    this.sslContext = builder.sslContext;
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  public long connectTimeoutMillis() {
+    return connectTimeoutMillis;
+  }
+
+  public long requestTimeoutMillis() {
+    return requestTimeoutMillis;
+  }
+
+  /** How many connections the transport may keep open to one host at once. */
+  public int maxConnections() {
+    return maxConnections;
+  }
+
+  /** The User-Agent the client will send; each request also carries it in its headers. */
+  public String userAgent() {
+    return userAgent;
+  }
+
+  /** The TLS trust and key material to use; null means the platform's default. */
+  public SSLContext sslContext() {
+    return sslContext;
+  }
+
+  public Builder toBuilder() {
+    return new Builder()
+        .connectTimeout(connectTimeoutMillis, TimeUnit.MILLISECONDS)
+        .requestTimeout(requestTimeoutMillis, TimeUnit.MILLISECONDS)
+        .maxConnections(maxConnections)
+        .userAgent(userAgent)
+        .sslContext(sslContext);
+  }
+
+  @Override
+  public String toString() {
+    return "TransportOptions{connectTimeoutMillis="
+        + connectTimeoutMillis
+        + ", requestTimeoutMillis="
+        + requestTimeoutMillis
+        + ", maxConnections="
+        + maxConnections
+        + ", userAgent="
+        + userAgent
+        + ", customSslContext="
+        + (sslContext != null)
+        + "}";
+  }
+
+  public static final class Builder {
+    private long connectTimeoutMillis = DEFAULT_CONNECT_TIMEOUT_MILLIS;
+    private long requestTimeoutMillis = DEFAULT_REQUEST_TIMEOUT_MILLIS;
+    private int maxConnections = DEFAULT_MAX_CONNECTIONS;
+    private String userAgent = "capreport";
+    private SSLContext sslContext;
+
+    private Builder() {}
+
+    public Builder connectTimeout(long amount, TimeUnit unit) {
+      this.connectTimeoutMillis = positiveMillis("connectTimeout", amount, unit);
+      return this;
+    }
+
+    public Builder requestTimeout(long amount, TimeUnit unit) {
+      this.requestTimeoutMillis = positiveMillis("requestTimeout", amount, unit);
+      return this;
+    }
+
+    public Builder maxConnections(int maxConnections) {
+      if (maxConnections <= 0) {
+        throw new IllegalArgumentException("maxConnections must be > 0, was " + maxConnections);
+      }
+      this.maxConnections = maxConnections;
+      return this;
+    }
+
+    public Builder userAgent(String userAgent) {
+      if (userAgent == null || userAgent.trim().isEmpty()) {
+        throw new IllegalArgumentException("userAgent is blank");
+      }
+      for (int i = 0; i < userAgent.length(); i++) {
+        char c = userAgent.charAt(i);
+        if (c < 0x20 || c == 0x7f) {
+          throw new IllegalArgumentException(
+              "userAgent contains a control character at index " + i);
+        }
+      }
+      this.userAgent = userAgent;
+      return this;
+    }
+
+    /** Null restores the platform's default trust. */
+    public Builder sslContext(SSLContext sslContext) {
+      this.sslContext = sslContext;
+      return this;
+    }
+
+    public TransportOptions build() {
+      return new TransportOptions(this);
+    }
+
+    private static long positiveMillis(String name, long amount, TimeUnit unit) {
+      if (unit == null) {
+        throw new NullPointerException(name + " unit == null");
+      }
+      long millis = unit.toMillis(amount);
+      if (millis <= 0) {
+        throw new IllegalArgumentException(
+            name + " must be at least 1 ms, was " + amount + " " + unit);
+      }
+      return millis;
+    }
+  }
+}

@@ -1,0 +1,136 @@
+package io.github.capreport.spi;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.Charset;
+
+/**
+ * An answer as received: the HTTP status, the {@code Retry-After} header, and either the decoded
+ * envelope or a preview of a body that was not one. Made with {@link #read}.
+ */
+public final class TransportResponse {
+  /** How many characters of an unexpected body are kept for diagnosis. */
+  public static final int PREVIEW_CHARS = 200;
+
+  private static final Charset UTF_8 = Charset.forName("UTF-8");
+
+  private final int statusCode;
+  private final String retryAfter;
+  private final ResponseEnvelope envelope;
+  private final String bodyPreview;
+  private final String problem;
+
+  private TransportResponse(
+      int statusCode,
+      String retryAfter,
+      ResponseEnvelope envelope,
+      String bodyPreview,
+      String problem) {
+    this.statusCode = statusCode;
+    this.retryAfter = retryAfter;
+    this.envelope = envelope;
+    this.bodyPreview = bodyPreview;
+    this.problem = problem;
+  }
+
+  /**
+   * Reads at most {@code maxBytes} of {@code body} and decodes them with {@code parser}. A body
+   * that is empty, larger than {@code maxBytes}, or that the parser rejects yields a response
+   * without an envelope, which says why. Does not close {@code body}: the caller closes it, which
+   * for an oversized body means dropping the connection rather than draining it.
+   *
+   * @param body the answer's body; null is read as empty
+   * @throws IOException when reading the body fails: the answer was cut off
+   */
+  public static TransportResponse read(
+      int statusCode, String retryAfter, InputStream body, int maxBytes, EnvelopeParser parser)
+      throws IOException {
+    byte[] bytes = readAtMost(body, maxBytes + 1);
+    if (bytes.length > maxBytes) {
+      return new TransportResponse(
+          statusCode,
+          retryAfter,
+          null,
+          preview(bytes),
+          "the body is larger than " + maxBytes + " bytes");
+    }
+    if (bytes.length == 0) {
+      return new TransportResponse(statusCode, retryAfter, null, "", "the body is empty");
+    }
+    ResponseEnvelope envelope;
+    try {
+      envelope = parser.parse(bytes);
+    } catch (Exception e) {
+      return new TransportResponse(
+          statusCode, retryAfter, null, preview(bytes), "the body is not a JSON object");
+    }
+    if (envelope == null) {
+      return new TransportResponse(
+          statusCode, retryAfter, null, preview(bytes), "the body is not a JSON object");
+    }
+    return new TransportResponse(statusCode, retryAfter, envelope, preview(bytes), null);
+  }
+
+  public int statusCode() {
+    return statusCode;
+  }
+
+  /** The raw {@code Retry-After} header; null when absent. */
+  public String retryAfter() {
+    return retryAfter;
+  }
+
+  /** The decoded JSON object; null when the body was not one. */
+  public ResponseEnvelope envelope() {
+    return envelope;
+  }
+
+  /** The first {@value #PREVIEW_CHARS} characters of the body, control characters blanked. */
+  public String bodyPreview() {
+    return bodyPreview;
+  }
+
+  /** Why there is no envelope; null when there is one. */
+  public String problem() {
+    return problem;
+  }
+
+  @Override
+  public String toString() {
+    return "TransportResponse{status=" + statusCode + ", envelope=" + envelope + "}";
+  }
+
+  private static byte[] readAtMost(InputStream in, int limit) throws IOException {
+    if (in == null) {
+      return new byte[0];
+    }
+    ByteArrayOutputStream out = new ByteArrayOutputStream(Math.min(limit, 512));
+    byte[] buffer = new byte[Math.min(limit, 8192)];
+    int total = 0;
+    while (total < limit) {
+      int n = in.read(buffer, 0, Math.min(buffer.length, limit - total));
+      if (n < 0) {
+        break;
+      }
+      out.write(buffer, 0, n);
+      total += n;
+    }
+    return out.toByteArray();
+  }
+
+  private static String preview(byte[] bytes) {
+    // Four bytes per char at most in UTF-8: decoding more than that could not add characters.
+    int take = Math.min(bytes.length, PREVIEW_CHARS * 4);
+    String text = new String(bytes, 0, take, UTF_8);
+    if (text.length() > PREVIEW_CHARS) {
+      text = text.substring(0, PREVIEW_CHARS);
+    }
+    StringBuilder sb = new StringBuilder(text.length());
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      sb.append(c < 0x20 || c == 0x7f ? ' ' : c);
+    }
+    return sb.toString().trim();
+  }
+}
