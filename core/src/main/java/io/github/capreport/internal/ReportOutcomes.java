@@ -93,9 +93,7 @@ public final class ReportOutcomes {
             + ": "
             + detail
             + ")."
-            + (kind == TransportFailureException.Kind.INTERRUPTED
-                ? " The report may or may not have reached the server."
-                : " The report may or may not have reached the server; a retry can help."),
+            + consequence(kind),
         e,
         kind,
         request.endpoint(),
@@ -109,6 +107,17 @@ public final class ReportOutcomes {
         request,
         new IOException(
             "transport '" + transportId + "' failed unexpectedly: " + e.getClass().getName(), e));
+  }
+
+  private static String consequence(TransportFailureException.Kind kind) {
+    switch (kind) {
+      case CONNECT:
+        return " The report did not reach the server; a retry can help.";
+      case INTERRUPTED:
+        return " The report may or may not have reached the server.";
+      default:
+        return " The report may or may not have reached the server; a retry can help.";
+    }
   }
 
   static TransportFailureException.Kind classify(IOException e) {

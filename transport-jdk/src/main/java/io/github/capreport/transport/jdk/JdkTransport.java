@@ -1,0 +1,276 @@
+package io.github.capreport.transport.jdk;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.github.capreport.spi.Transport;
+import io.github.capreport.spi.TransportCallback;
+import io.github.capreport.spi.TransportOptions;
+import io.github.capreport.spi.TransportRequest;
+import io.github.capreport.spi.TransportResponse;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.net.ConnectException;
+import java.net.SocketTimeoutException;
+import java.net.http.HttpClient;
+import java.net.http.HttpConnectTimeoutException;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A {@link Transport} over {@link java.net.http.HttpClient}, with JSON bound by Jackson.
+ *
+ * <p>The request timeout bounds the whole report, body included: {@link HttpRequest#timeout} alone
+ * stops at the response headers, so the transport also puts a deadline on the exchange's future.
+ * Blocking sends wait on that future; asynchronous ones complete the callback on the transport's
+ * own daemon threads, never on a caller's.
+ */
+public final class JdkTransport implements Transport {
+  private static final AtomicInteger TRANSPORTS = new AtomicInteger();
+
+  private final HttpClient client;
+  private final boolean ownsClient;
+  private final JacksonEnvelopes json;
+  private final ExecutorService executor;
+  private final Duration requestTimeout;
+
+  private JdkTransport(Builder builder) {
+    TransportOptions options = builder.options;
+    int n = TRANSPORTS.incrementAndGet();
+    this.executor = Executors.newCachedThreadPool(daemonThreads("capreport-jdk-" + n + "-"));
+    this.requestTimeout = Duration.ofMillis(options.requestTimeoutMillis());
+    this.json = new JacksonEnvelopes(builder.mapper != null ? builder.mapper : new ObjectMapper());
+    if (builder.client != null) {
+      if (builder.client.followRedirects() != HttpClient.Redirect.NEVER) {
+        throw new IllegalArgumentException(
+            "the HttpClient follows redirects ("
+                + builder.client.followRedirects()
+                + "); a redirected report could carry the client key to another host. Build it"
+                + " with followRedirects(HttpClient.Redirect.NEVER).");
+      }
+      this.client = builder.client;
+      this.ownsClient = false;
+    } else {
+      HttpClient.Builder b =
+          HttpClient.newBuilder()
+              .connectTimeout(Duration.ofMillis(options.connectTimeoutMillis()))
+              .followRedirects(HttpClient.Redirect.NEVER)
+              .executor(executor);
+      if (options.sslContext() != null) {
+        b.sslContext(options.sslContext());
+      }
+      this.client = b.build();
+      this.ownsClient = true;
+    }
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  @Override
+  public String id() {
+    return JdkTransportProvider.ID;
+  }
+
+  @Override
+  public TransportResponse send(TransportRequest request) throws IOException {
+    HttpRequest httpRequest = toHttpRequest(request);
+    CompletableFuture<HttpResponse<byte[]>> exchange =
+        client.sendAsync(httpRequest, new BoundedBodyHandler(request.maxResponseBytes() + 1));
+    HttpResponse<byte[]> response;
+    try {
+      response = exchange.get(requestTimeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      exchange.cancel(true);
+      Thread.currentThread().interrupt();
+      InterruptedIOException interrupted = new InterruptedIOException("interrupted");
+      interrupted.initCause(e);
+      throw interrupted;
+    } catch (TimeoutException e) {
+      exchange.cancel(true);
+      throw timeout();
+    } catch (ExecutionException e) {
+      throw asIoException(e.getCause());
+    }
+    return toTransportResponse(request, response);
+  }
+
+  @Override
+  public void sendAsync(TransportRequest request, TransportCallback callback) {
+    CompletableFuture<HttpResponse<byte[]>> exchange;
+    try {
+      exchange =
+          client
+              .sendAsync(
+                  toHttpRequest(request), new BoundedBodyHandler(request.maxResponseBytes() + 1))
+              .orTimeout(requestTimeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (IOException | RuntimeException e) {
+      IOException failure = asIoException(e);
+      executor.execute(() -> callback.onFailure(failure));
+      return;
+    }
+    exchange.whenCompleteAsync(
+        (response, error) -> {
+          if (error != null) {
+            callback.onFailure(asIoException(error));
+            return;
+          }
+          TransportResponse decoded;
+          try {
+            decoded = toTransportResponse(request, response);
+          } catch (IOException e) {
+            callback.onFailure(e);
+            return;
+          }
+          callback.onResponse(decoded);
+        },
+        executor);
+  }
+
+  /** Stops the threads this transport made; a client the user passed in is left alone. */
+  @Override
+  public void close() {
+    executor.shutdownNow();
+    if (ownsClient) {
+      shutdownIfSupported(client);
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "JdkTransport{ownsClient=" + ownsClient + ", requestTimeout=" + requestTimeout + "}";
+  }
+
+  private HttpRequest toHttpRequest(TransportRequest request) throws IOException {
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(request.uri())
+            .timeout(requestTimeout)
+            .POST(HttpRequest.BodyPublishers.ofByteArray(json.body(request)));
+    for (Map.Entry<String, String> header : request.headers().entrySet()) {
+      b.setHeader(header.getKey(), header.getValue());
+    }
+    return b.build();
+  }
+
+  private TransportResponse toTransportResponse(
+      TransportRequest request, HttpResponse<byte[]> response) throws IOException {
+    return TransportResponse.read(
+        response.statusCode(),
+        response.headers().firstValue("Retry-After").orElse(null),
+        new ByteArrayInputStream(response.body()),
+        request.maxResponseBytes(),
+        json);
+  }
+
+  private SocketTimeoutException timeout() {
+    return new SocketTimeoutException(
+        "no complete answer within the request timeout of " + requestTimeout.toMillis() + " ms");
+  }
+
+  /** Translates java.net.http's failures into the SPI's vocabulary. */
+  private IOException asIoException(Throwable error) {
+    Throwable e = error;
+    while ((e instanceof CompletionException || e instanceof ExecutionException)
+        && e.getCause() != null) {
+      e = e.getCause();
+    }
+    if (e instanceof TimeoutException) {
+      return timeout();
+    }
+    if (e instanceof HttpConnectTimeoutException) {
+      SocketTimeoutException timeout = new SocketTimeoutException("connect timed out");
+      timeout.initCause(e);
+      return timeout;
+    }
+    if (e instanceof HttpTimeoutException) {
+      SocketTimeoutException timeout = timeout();
+      timeout.initCause(e);
+      return timeout;
+    }
+    if (e instanceof ConnectException && e.getMessage() == null) {
+      // The JDK often throws a message-less ConnectException; say what it was.
+      ConnectException connect = new ConnectException("connection refused or unreachable");
+      connect.initCause(e);
+      return connect;
+    }
+    if (e instanceof IOException) {
+      return (IOException) e;
+    }
+    if (e instanceof CancellationException) {
+      return new IOException("the exchange was cancelled", e);
+    }
+    return new IOException(e.getClass().getName() + ": " + e.getMessage(), e);
+  }
+
+  /**
+   * {@code HttpClient.shutdownNow()} exists from Java 21; earlier clients die with their threads.
+   */
+  private static void shutdownIfSupported(HttpClient client) {
+    try {
+      HttpClient.class.getMethod("shutdownNow").invoke(client);
+    } catch (ReflectiveOperationException | RuntimeException notOnThisJava) {
+      // The executor is already shut down; the selector thread ends when the client is collected.
+    }
+  }
+
+  private static ThreadFactory daemonThreads(String prefix) {
+    AtomicInteger count = new AtomicInteger();
+    return runnable -> {
+      Thread thread = new Thread(runnable, prefix + count.incrementAndGet());
+      thread.setDaemon(true);
+      return thread;
+    };
+  }
+
+  /** Configures a {@link JdkTransport}; everything is optional. */
+  public static final class Builder {
+    private TransportOptions options = TransportOptions.builder().build();
+    private HttpClient client;
+    private ObjectMapper mapper;
+
+    private Builder() {}
+
+    /**
+     * Timeouts and TLS for the client this transport builds; the request timeout always applies.
+     */
+    public Builder options(TransportOptions options) {
+      if (options == null) {
+        throw new NullPointerException("options == null");
+      }
+      this.options = options;
+      return this;
+    }
+
+    /**
+     * A client the caller already has and keeps owning. It must not follow redirects: a redirected
+     * report could carry the client key to another host.
+     */
+    public Builder httpClient(HttpClient client) {
+      this.client = client;
+      return this;
+    }
+
+    /** A mapper the caller already has; unknown JSON fields are ignored whatever its settings. */
+    public Builder objectMapper(ObjectMapper mapper) {
+      this.mapper = mapper;
+      return this;
+    }
+
+    public JdkTransport build() {
+      return new JdkTransport(this);
+    }
+  }
+}
