@@ -12,8 +12,13 @@ public final class TransportFailureException extends CapReportException {
 
   /** What went wrong on the way. */
   public enum Kind {
-    /** The connection could not be opened: refused, unreachable, TLS handshake failed. */
+    /** The connection could not be opened: refused, unreachable, unknown host. */
     CONNECT,
+    /**
+     * The TLS handshake failed, typically a certificate the client does not trust. Not retryable:
+     * the same certificate meets the same verdict.
+     */
+    TLS,
     /** The connect or request timeout fired before the whole answer arrived. */
     TIMEOUT,
     /** The connection broke or another I/O error happened while sending or reading. */
@@ -40,9 +45,12 @@ public final class TransportFailureException extends CapReportException {
     return (IOException) super.getCause();
   }
 
-  /** True except for {@link Kind#INTERRUPTED}: the caller asked to stop. */
+  /**
+   * True except for {@link Kind#INTERRUPTED} (the caller asked to stop) and {@link Kind#TLS} (the
+   * same certificate meets the same verdict).
+   */
   @Override
   public boolean isRetryable() {
-    return kind != Kind.INTERRUPTED;
+    return kind != Kind.INTERRUPTED && kind != Kind.TLS;
   }
 }

@@ -76,6 +76,9 @@ public final class ReportOutcomes {
       case TIMEOUT:
         what = "timed out waiting for " + hostOf(request);
         break;
+      case TLS:
+        what = "could not establish TLS with " + hostOf(request) + " (is its certificate trusted?)";
+        break;
       case INTERRUPTED:
         what = "was interrupted";
         break;
@@ -113,6 +116,9 @@ public final class ReportOutcomes {
     switch (kind) {
       case CONNECT:
         return " The report did not reach the server; a retry can help.";
+      case TLS:
+        return " The report did not reach the server; a retry will not help until TLS trust is"
+            + " fixed.";
       case INTERRUPTED:
         return " The report may or may not have reached the server.";
       default:
@@ -127,10 +133,12 @@ public final class ReportOutcomes {
     if (e instanceof InterruptedIOException) {
       return TransportFailureException.Kind.INTERRUPTED;
     }
+    if (e instanceof SSLHandshakeException) {
+      return TransportFailureException.Kind.TLS;
+    }
     if (e instanceof ConnectException
         || e instanceof NoRouteToHostException
-        || e instanceof UnknownHostException
-        || e instanceof SSLHandshakeException) {
+        || e instanceof UnknownHostException) {
       return TransportFailureException.Kind.CONNECT;
     }
     return TransportFailureException.Kind.IO;
