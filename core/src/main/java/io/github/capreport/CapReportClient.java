@@ -3,6 +3,7 @@ package io.github.capreport;
 import io.github.capreport.internal.BaseUrl;
 import io.github.capreport.internal.Redactor;
 import io.github.capreport.internal.ReportOutcomes;
+import io.github.capreport.internal.RequiresAndroidApi;
 import io.github.capreport.internal.TransportSelector;
 import io.github.capreport.internal.Version;
 import io.github.capreport.spi.Transport;
@@ -160,29 +161,18 @@ public final class CapReportClient implements AutoCloseable {
    *
    * @throws IllegalArgumentException when {@code taskId <= 0}, before any I/O
    */
+  @RequiresAndroidApi(24)
   public CompletableFuture<ReportResult> reportAsync(ReportEndpoint endpoint, long taskId) {
-    final CompletableFuture<ReportResult> future = new CompletableFuture<>();
-    reportAsync(
-        endpoint,
-        taskId,
-        new ReportCallback() {
-          @Override
-          public void onAccepted(ReportResult result) {
-            future.complete(result);
-          }
-
-          @Override
-          public void onFailed(CapReportException failure) {
-            future.completeExceptionally(failure);
-          }
-        });
-    return future;
+    FutureCallback callback = new FutureCallback();
+    reportAsync(endpoint, taskId, callback);
+    return callback.future;
   }
 
   /**
    * Reports a task of the given kind without blocking; see {@link #reportAsync(ReportEndpoint,
-   * long)}.
+   * long)}. Android API 24.
    */
+  @RequiresAndroidApi(24)
   public CompletableFuture<ReportResult> reportAsync(CaptchaKind kind, long taskId) {
     return reportAsync(requireNonNull(kind, "kind").endpoint(), taskId);
   }
@@ -233,6 +223,21 @@ public final class CapReportClient implements AutoCloseable {
     }
     return new TransportRequest(
         endpointUris.get(endpoint), endpoint, clientKey, taskId, userAgent, MAX_RESPONSE_BYTES);
+  }
+
+  @RequiresAndroidApi(24)
+  private static final class FutureCallback implements ReportCallback {
+    final CompletableFuture<ReportResult> future = new CompletableFuture<>();
+
+    @Override
+    public void onAccepted(ReportResult result) {
+      future.complete(result);
+    }
+
+    @Override
+    public void onFailed(CapReportException failure) {
+      future.completeExceptionally(failure);
+    }
   }
 
   private static <T> T requireNonNull(T value, String name) {

@@ -40,7 +40,8 @@ public final class ReportResult {
 
   @Override
   public int hashCode() {
-    return (endpoint.hashCode() * 31 + Long.hashCode(taskId)) * 31 + httpStatus;
+    // Long.hashCode(long) is missing before Android API 24.
+    return (endpoint.hashCode() * 31 + (int) (taskId ^ (taskId >>> 32))) * 31 + httpStatus;
   }
 
   @Override
