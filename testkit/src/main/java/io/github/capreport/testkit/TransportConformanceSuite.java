@@ -410,6 +410,71 @@ public abstract class TransportConformanceSuite {
     report(client(), call, ReportEndpoint.IMAGE_CAPTCHA, TASK_ID).accepted();
   }
 
+  /**
+   * Every call ends in a result or a {@link CapReportException}, even when the client is closed
+   * while the report waits for an answer.
+   */
+  @ParameterizedTest
+  @EnumSource(Call.class)
+  public void endsAReportInFlightWhenTheClientCloses(Call call) throws InterruptedException {
+    emulator().nextRequest().neverAnswer();
+    final CapReportClient client = client();
+    Thread closer =
+        new Thread(
+            () -> {
+              try {
+                if (emulator().awaitRequests(1, WAIT_SECONDS, TimeUnit.SECONDS)) {
+                  client.close();
+                }
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+            },
+            "tck-closer");
+    closer.start();
+    try {
+      Outcome outcome = report(client, call, ReportEndpoint.IMAGE_CAPTCHA, TASK_ID);
+      outcome.failedWith(CapReportException.class);
+    } finally {
+      closer.join(TimeUnit.SECONDS.toMillis(WAIT_SECONDS));
+    }
+  }
+
+  @Test
+  public void endsABlockingReportWhenItsThreadIsInterrupted() throws InterruptedException {
+    emulator().nextRequest().neverAnswer();
+    final Thread caller = Thread.currentThread();
+    Thread interrupter =
+        new Thread(
+            () -> {
+              try {
+                if (emulator().awaitRequests(1, WAIT_SECONDS, TimeUnit.SECONDS)) {
+                  caller.interrupt();
+                }
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+            },
+            "tck-interrupter");
+    interrupter.start();
+    TransportFailureException e;
+    boolean interrupted;
+    try {
+      e =
+          assertThrows(
+              TransportFailureException.class,
+              () -> client().report(ReportEndpoint.IMAGE_CAPTCHA, TASK_ID));
+    } finally {
+      interrupter.join(TimeUnit.SECONDS.toMillis(WAIT_SECONDS));
+      // Cleared either way, so that the interrupt does not leak into the next case.
+      interrupted = Thread.interrupted();
+    }
+    remember(e);
+    assertEquals(TransportFailureException.Kind.INTERRUPTED, e.kind());
+    assertFalse(e.isRetryable());
+    assertTrue(interrupted, "the thread's interrupt status is kept");
+  }
+
   /** How a connection can die under an exchange. */
   public enum Drop {
     BEFORE_THE_STATUS_LINE,

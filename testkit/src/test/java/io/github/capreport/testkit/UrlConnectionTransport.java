@@ -91,8 +91,26 @@ final class UrlConnectionTransport implements Transport {
     return "urlconnection";
   }
 
+  /** HttpURLConnection's I/O ignores interrupts, so the caller waits for a worker instead. */
   @Override
   public TransportResponse send(TransportRequest request) throws IOException {
+    java.util.concurrent.Future<TransportResponse> exchange =
+        executor.submit(() -> sendWithFlaws(request));
+    try {
+      return exchange.get();
+    } catch (InterruptedException e) {
+      exchange.cancel(true);
+      Thread.currentThread().interrupt();
+      throw new java.io.InterruptedIOException("interrupted");
+    } catch (java.util.concurrent.ExecutionException e) {
+      if (e.getCause() instanceof IOException) {
+        throw (IOException) e.getCause();
+      }
+      throw new IOException(e.getCause());
+    }
+  }
+
+  private TransportResponse sendWithFlaws(TransportRequest request) throws IOException {
     try {
       return sendOnce(request);
     } catch (IOException e) {
