@@ -331,6 +331,7 @@ public final class CapMonsterEmulator implements AutoCloseable {
           new RecordedRequest(
               exchange.getRequestMethod(),
               exchange.getRequestURI().getRawPath(),
+              exchange.getRequestURI().getRawQuery(),
               exchange.getRequestHeaders(),
               readBody(exchange.getRequestBody()),
               exchange.getRemoteAddress());

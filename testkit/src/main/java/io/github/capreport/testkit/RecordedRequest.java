@@ -19,6 +19,7 @@ public final class RecordedRequest {
 
   private final String method;
   private final String path;
+  private final String query;
   private final Map<String, List<String>> headers;
   private final byte[] body;
   private final InetSocketAddress remoteAddress;
@@ -27,11 +28,13 @@ public final class RecordedRequest {
   RecordedRequest(
       String method,
       String path,
+      String query,
       Map<String, List<String>> headers,
       byte[] body,
       InetSocketAddress remoteAddress) {
     this.method = method;
     this.path = path;
+    this.query = query;
     Map<String, List<String>> copy = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
     for (Map.Entry<String, List<String>> header : headers.entrySet()) {
       copy.put(header.getKey(), Collections.unmodifiableList(new ArrayList<>(header.getValue())));
@@ -56,6 +59,11 @@ public final class RecordedRequest {
   /** The request path without the query, e.g. {@code /reportIncorrectImageCaptcha}. */
   public String path() {
     return path;
+  }
+
+  /** The raw query string, or null when the URL had none. */
+  public String query() {
+    return query;
   }
 
   /** Every request header, names compared without regard to case. */

@@ -3,6 +3,7 @@ package io.github.capreport.testkit;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -12,8 +13,10 @@ import io.github.capreport.CapReportClient;
 import io.github.capreport.CapReportException;
 import io.github.capreport.ReportCallback;
 import io.github.capreport.ReportEndpoint;
+import io.github.capreport.ReportOutcome;
 import io.github.capreport.ReportRefusedException;
 import io.github.capreport.ReportResult;
+import io.github.capreport.ReportTask;
 import io.github.capreport.RetryPolicy;
 import io.github.capreport.TransportFailureException;
 import io.github.capreport.UnexpectedResponseException;
@@ -141,6 +144,7 @@ public abstract class TransportConformanceSuite {
     RecordedRequest request = emulator().lastRequest();
     assertEquals("POST", request.method());
     assertEquals(endpoint.path(), request.path());
+    assertNull(request.query(), "query string");
     String contentType = request.header("Content-Type");
     assertNotNull(contentType, "Content-Type");
     assertTrue(
@@ -616,6 +620,23 @@ public abstract class TransportConformanceSuite {
       assertTrue(outcome instanceof ReportResult, String.valueOf(outcome));
     }
     assertEachArrivedOnce(3_001, 64);
+  }
+
+  @Test
+  public void carriesABulkReportEachTaskExactlyOnce() throws Exception {
+    emulator().acceptAnyTaskId(true);
+    List<ReportTask> tasks = new ArrayList<>();
+    for (int i = 1; i <= 200; i++) {
+      tasks.add(ReportTask.of(ReportEndpoint.values()[i % 4], 4_000 + i));
+    }
+    List<ReportOutcome> outcomes =
+        concurrentClient().reportAll(tasks, 16, null).await(WAIT_SECONDS, TimeUnit.SECONDS);
+    for (ReportOutcome outcome : outcomes) {
+      remember(outcome);
+      remember(outcome.failure());
+      assertEquals(ReportOutcome.Status.ACCEPTED, outcome.status(), String.valueOf(outcome));
+    }
+    assertEachArrivedOnce(4_001, 200);
   }
 
   @Test

@@ -119,11 +119,16 @@ class CapMonsterEmulatorTest {
 
   @Test
   void answers404ForOtherPathsAnd405ForOtherMethods() throws IOException {
+    assertEquals(
+        404,
+        post(url("/reportIncorrectImageCaptcha/x?a=b"), "application/json", report(KEY, 1))
+            .status());
+    assertEquals("a=b", emulator.lastRequest().query());
     assertEquals(404, post(url("/createTask"), "application/json", report(KEY, 1)).status());
     Http.Answer get = Http.get(url("/reportIncorrectImageCaptcha"));
     assertEquals(405, get.status());
     assertEquals("POST", get.header("Allow"));
-    assertEquals(2, emulator.requestCount());
+    assertEquals(3, emulator.requestCount());
     assertEquals("GET", emulator.lastRequest().method());
   }
 
@@ -144,6 +149,7 @@ class CapMonsterEmulatorTest {
     RecordedRequest request = emulator.lastRequest();
     assertEquals("POST", request.method());
     assertEquals("/reportIncorrectRecaptcha", request.path());
+    assertNull(request.query());
     assertEquals("application/json", request.header("content-type"));
     assertEquals("application/json", request.header("ACCEPT"));
     assertTrue(request.header("User-Agent").startsWith("Java"));
