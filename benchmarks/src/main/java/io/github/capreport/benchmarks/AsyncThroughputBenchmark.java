@@ -1,0 +1,59 @@
+package io.github.capreport.benchmarks;
+
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Threads;
+
+/**
+ * Asynchronous reports per second with 64 in flight: one caller starts a report whenever one of 64
+ * permits is free, and each report's completion frees its permit. In a steady state the rate of
+ * starts is the rate of completions.
+ */
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.SECONDS)
+@Threads(1)
+public class AsyncThroughputBenchmark {
+  static final int IN_FLIGHT = 64;
+
+  /** The window of reports in flight, and the first failure, which fails the iteration. */
+  @State(Scope.Benchmark)
+  public static class Window {
+    final Semaphore permits = new Semaphore(IN_FLIGHT);
+    final AtomicReference<Throwable> failure = new AtomicReference<>();
+    final Reporter.Done done =
+        error -> {
+          if (error != null) {
+            failure.compareAndSet(null, error);
+          }
+          permits.release();
+        };
+
+    /** Waits for the reports still in flight, so none is counted in the next iteration. */
+    @TearDown(Level.Iteration)
+    public void drain() throws Exception {
+      if (!permits.tryAcquire(IN_FLIGHT, 60, TimeUnit.SECONDS)) {
+        throw new IllegalStateException("reports still in flight after 60 s");
+      }
+      permits.release(IN_FLIGHT);
+      Throwable error = failure.getAndSet(null);
+      if (error != null) {
+        throw new IllegalStateException("a report failed", error);
+      }
+    }
+  }
+
+  @Benchmark
+  public void inFlight64(Fixture fixture, Window window) throws InterruptedException {
+    window.permits.acquire();
+    fixture.reporter.reportAsync(window.done);
+  }
+}
