@@ -1,9 +1,9 @@
 package io.github.capreport.spi;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.Charset;
+import java.util.Arrays;
 
 /**
  * An answer as received: the HTTP status, the {@code Retry-After} header, and either the decoded
@@ -12,6 +12,9 @@ import java.nio.charset.Charset;
 public final class TransportResponse {
   /** How many characters of an unexpected body are kept for diagnosis. */
   public static final int PREVIEW_CHARS = 200;
+
+  /** The first read buffer; it doubles as needed, up to the limit. */
+  private static final int INITIAL_READ_BYTES = 256;
 
   private static final Charset UTF_8 = Charset.forName("UTF-8");
 
@@ -105,18 +108,21 @@ public final class TransportResponse {
     if (in == null) {
       return new byte[0];
     }
-    ByteArrayOutputStream out = new ByteArrayOutputStream(Math.min(limit, 512));
-    byte[] buffer = new byte[Math.min(limit, 8192)];
+    // The API's answers are a few dozen bytes: start small and grow, rather than pay for an 8 KiB
+    // buffer and a second copy on every report.
+    byte[] buffer = new byte[Math.min(limit, INITIAL_READ_BYTES)];
     int total = 0;
     while (total < limit) {
-      int n = in.read(buffer, 0, Math.min(buffer.length, limit - total));
+      if (total == buffer.length) {
+        buffer = Arrays.copyOf(buffer, (int) Math.min(limit, 2L * buffer.length));
+      }
+      int n = in.read(buffer, total, buffer.length - total);
       if (n < 0) {
         break;
       }
-      out.write(buffer, 0, n);
       total += n;
     }
-    return out.toByteArray();
+    return total == buffer.length ? buffer : Arrays.copyOf(buffer, total);
   }
 
   private static String preview(byte[] bytes) {

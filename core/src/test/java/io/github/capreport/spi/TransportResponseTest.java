@@ -1,5 +1,6 @@
 package io.github.capreport.spi;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -96,6 +97,42 @@ class TransportResponseTest {
           return null;
         });
     assertEquals("{\"errorId\":0}", new String(seen[0], StandardCharsets.UTF_8));
+  }
+
+  @Test
+  void aBodyLargerThanTheFirstBufferArrivingInPiecesIsReadWhole() throws IOException {
+    byte[] body = new byte[5000];
+    for (int i = 0; i < body.length; i++) {
+      body[i] = (byte) ('a' + i % 26);
+    }
+    for (int limit : new int[] {5000, 5001, 65536}) {
+      byte[][] seen = new byte[1][];
+      TransportResponse r =
+          TransportResponse.read(
+              200,
+              null,
+              trickle(body, 7),
+              limit,
+              json -> {
+                seen[0] = json;
+                return new ResponseEnvelope(0L, null, null, "success");
+              });
+      assertNull(r.problem(), "limit " + limit);
+      assertArrayEquals(body, seen[0], "limit " + limit);
+    }
+    assertEquals(
+        "the body is larger than 4999 bytes",
+        TransportResponse.read(200, null, trickle(body, 7), 4999, SUCCESS).problem());
+  }
+
+  /** A stream that hands out at most {@code chunk} bytes a read, as a socket may. */
+  private static InputStream trickle(byte[] bytes, int chunk) {
+    return new ByteArrayInputStream(bytes) {
+      @Override
+      public synchronized int read(byte[] b, int off, int len) {
+        return super.read(b, off, Math.min(len, chunk));
+      }
+    };
   }
 
   @Test
