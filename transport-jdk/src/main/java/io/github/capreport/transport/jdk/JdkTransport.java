@@ -147,7 +147,8 @@ public final class JdkTransport implements Transport {
   /** Stops the threads this transport made; a client the user passed in is left alone. */
   @Override
   public void close() {
-    executor.shutdownNow();
+    // Not shutdownNow: a callback already running must finish undisturbed; idle threads end now.
+    executor.shutdown();
     if (ownsClient) {
       shutdownIfSupported(client);
     }
