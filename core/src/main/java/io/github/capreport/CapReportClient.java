@@ -3,16 +3,15 @@ package io.github.capreport;
 import io.github.capreport.internal.BaseUrl;
 import io.github.capreport.internal.Redactor;
 import io.github.capreport.internal.ReportOutcomes;
+import io.github.capreport.internal.RequiresAndroidApi;
 import io.github.capreport.internal.TransportSelector;
 import io.github.capreport.internal.Version;
 import io.github.capreport.spi.Transport;
-import io.github.capreport.spi.TransportCallback;
 import io.github.capreport.spi.TransportOptions;
 import io.github.capreport.spi.TransportProvider;
 import io.github.capreport.spi.TransportRequest;
-import io.github.capreport.spi.TransportResponse;
-import java.io.IOException;
 import java.net.URI;
+import java.util.Collection;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -49,7 +48,7 @@ public final class CapReportClient implements AutoCloseable {
   private final boolean ownsTransport;
   private final String userAgent;
   private final Map<ReportEndpoint, URI> endpointUris;
-  private final ReportOutcomes outcomes;
+  private final ReportExecution execution;
   private final AtomicBoolean closed = new AtomicBoolean();
 
   private CapReportClient(Builder builder, String baseUrl, Transport transport, boolean owns) {
@@ -63,7 +62,12 @@ public final class CapReportClient implements AutoCloseable {
     for (ReportEndpoint endpoint : ReportEndpoint.values()) {
       endpointUris.put(endpoint, URI.create(baseUrl + endpoint.path()));
     }
-    this.outcomes = new ReportOutcomes(new Redactor(clientKey));
+    this.execution =
+        new ReportExecution(
+            transport,
+            new ReportOutcomes(new Redactor(clientKey)),
+            builder.retryPolicy,
+            builder.listener);
   }
 
   public static Builder builder() {
@@ -96,7 +100,8 @@ public final class CapReportClient implements AutoCloseable {
   }
 
   /**
-   * Reports a task to the given endpoint, blocking until the answer is read.
+   * Reports a task to the given endpoint, blocking until it is accepted or given up, retrying as
+   * the {@link RetryPolicy} allows. An interrupt ends it promptly, with the interrupt status kept.
    *
    * @throws IllegalArgumentException when {@code taskId <= 0}, before any I/O
    * @throws NullPointerException when {@code endpoint} is null
@@ -104,16 +109,7 @@ public final class CapReportClient implements AutoCloseable {
    * @throws CapReportException when the report was not accepted
    */
   public ReportResult report(ReportEndpoint endpoint, long taskId) {
-    TransportRequest request = newRequest(endpoint, taskId);
-    TransportResponse response;
-    try {
-      response = transport.send(request);
-    } catch (IOException e) {
-      throw outcomes.failure(request, e);
-    } catch (RuntimeException e) {
-      throw outcomes.transportBug(request, transport.id(), e);
-    }
-    return outcomes.interpret(request, response);
+    return execution.run(newRequest(endpoint, taskId));
   }
 
   /**
@@ -124,33 +120,9 @@ public final class CapReportClient implements AutoCloseable {
    * @throws NullPointerException when {@code endpoint} or {@code callback} is null
    * @throws IllegalStateException when the client is closed
    */
-  public void reportAsync(ReportEndpoint endpoint, long taskId, final ReportCallback callback) {
+  public void reportAsync(ReportEndpoint endpoint, long taskId, ReportCallback callback) {
     requireNonNull(callback, "callback");
-    final TransportRequest request = newRequest(endpoint, taskId);
-    TransportCallback onAnswer =
-        new TransportCallback() {
-          @Override
-          public void onResponse(TransportResponse response) {
-            ReportResult result;
-            try {
-              result = outcomes.interpret(request, response);
-            } catch (CapReportException e) {
-              callback.onFailed(e);
-              return;
-            }
-            callback.onAccepted(result);
-          }
-
-          @Override
-          public void onFailure(IOException failure) {
-            callback.onFailed(outcomes.failure(request, failure));
-          }
-        };
-    try {
-      transport.sendAsync(request, onAnswer);
-    } catch (RuntimeException e) {
-      callback.onFailed(outcomes.transportBug(request, transport.id(), e));
-    }
+    execution.runAsync(newRequest(endpoint, taskId), callback, new AtomicBoolean());
   }
 
   /**
@@ -160,31 +132,51 @@ public final class CapReportClient implements AutoCloseable {
    *
    * @throws IllegalArgumentException when {@code taskId <= 0}, before any I/O
    */
+  @RequiresAndroidApi(24)
   public CompletableFuture<ReportResult> reportAsync(ReportEndpoint endpoint, long taskId) {
-    final CompletableFuture<ReportResult> future = new CompletableFuture<>();
-    reportAsync(
-        endpoint,
-        taskId,
-        new ReportCallback() {
-          @Override
-          public void onAccepted(ReportResult result) {
-            future.complete(result);
-          }
-
-          @Override
-          public void onFailed(CapReportException failure) {
-            future.completeExceptionally(failure);
-          }
-        });
-    return future;
+    FutureCallback callback = new FutureCallback();
+    reportAsync(endpoint, taskId, callback);
+    return callback.future;
   }
 
   /**
    * Reports a task of the given kind without blocking; see {@link #reportAsync(ReportEndpoint,
-   * long)}.
+   * long)}. Android API 24.
    */
+  @RequiresAndroidApi(24)
   public CompletableFuture<ReportResult> reportAsync(CaptchaKind kind, long taskId) {
     return reportAsync(requireNonNull(kind, "kind").endpoint(), taskId);
+  }
+
+  /**
+   * Reports many tasks with at most {@code concurrency} in flight, each with the client's retry
+   * policy, and returns at once. Every task ends with one {@link ReportOutcome}; await them with
+   * {@link BulkReport#await()}.
+   *
+   * <pre>{@code
+   * List<ReportOutcome> outcomes = client.reportAll(tasks, 16, null).await();
+   * }</pre>
+   *
+   * @param progress hears each outcome as it comes; may be null
+   * @throws IllegalArgumentException when {@code concurrency < 1} or a task is null, before any I/O
+   */
+  public BulkReport reportAll(
+      Collection<ReportTask> tasks, int concurrency, BulkProgressListener progress) {
+    requireNonNull(tasks, "tasks");
+    if (concurrency < 1) {
+      throw new IllegalArgumentException("concurrency must be >= 1, was " + concurrency);
+    }
+    ReportTask[] taskArray = tasks.toArray(new ReportTask[0]);
+    TransportRequest[] requests = new TransportRequest[taskArray.length];
+    for (int i = 0; i < taskArray.length; i++) {
+      if (taskArray[i] == null) {
+        throw new IllegalArgumentException("tasks[" + i + "] is null");
+      }
+      requests[i] = newRequest(taskArray[i].endpoint(), taskArray[i].taskId());
+    }
+    BulkReport bulk = new BulkReport(execution, taskArray, requests, progress);
+    bulk.start(Math.min(concurrency, taskArray.length));
+    return bulk;
   }
 
   /** The id of the transport in use, e.g. {@code jdk}. */
@@ -206,8 +198,11 @@ public final class CapReportClient implements AutoCloseable {
    */
   @Override
   public void close() {
-    if (closed.compareAndSet(false, true) && ownsTransport) {
-      transport.close();
+    if (closed.compareAndSet(false, true)) {
+      execution.close();
+      if (ownsTransport) {
+        transport.close();
+      }
     }
   }
 
@@ -235,6 +230,21 @@ public final class CapReportClient implements AutoCloseable {
         endpointUris.get(endpoint), endpoint, clientKey, taskId, userAgent, MAX_RESPONSE_BYTES);
   }
 
+  @RequiresAndroidApi(24)
+  private static final class FutureCallback implements ReportCallback {
+    final CompletableFuture<ReportResult> future = new CompletableFuture<>();
+
+    @Override
+    public void onAccepted(ReportResult result) {
+      future.complete(result);
+    }
+
+    @Override
+    public void onFailed(CapReportException failure) {
+      future.completeExceptionally(failure);
+    }
+  }
+
   private static <T> T requireNonNull(T value, String name) {
     if (value == null) {
       throw new NullPointerException(name + " == null");
@@ -252,8 +262,25 @@ public final class CapReportClient implements AutoCloseable {
     private Transport transport;
     private TransportProvider provider;
     private String transportId;
+    private RetryPolicy retryPolicy = RetryPolicy.defaults();
+    private ReportListener listener = ReportListener.NONE;
 
     private Builder() {}
+
+    /**
+     * Which failures are sent again, how often and how late. Defaults to {@link
+     * RetryPolicy#defaults()}; {@link RetryPolicy#none()} turns retries off.
+     */
+    public Builder retryPolicy(RetryPolicy retryPolicy) {
+      this.retryPolicy = requireNonNull(retryPolicy, "retryPolicy");
+      return this;
+    }
+
+    /** Hears every attempt, retry and outcome; see {@link ReportListener}. */
+    public Builder listener(ReportListener listener) {
+      this.listener = requireNonNull(listener, "listener");
+      return this;
+    }
 
     /** The account's API key. Required; never shown in {@code toString}, messages or logs. */
     public Builder clientKey(String clientKey) {

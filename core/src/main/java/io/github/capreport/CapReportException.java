@@ -17,11 +17,19 @@ public abstract class CapReportException extends RuntimeException {
 
   private final ReportEndpoint endpoint;
   private final long taskId;
+  private final long retryAfterMillis;
+  private volatile int attempts = 1;
 
-  CapReportException(String message, Throwable cause, ReportEndpoint endpoint, long taskId) {
+  CapReportException(
+      String message,
+      Throwable cause,
+      ReportEndpoint endpoint,
+      long taskId,
+      long retryAfterMillis) {
     super(message, cause);
     this.endpoint = endpoint;
     this.taskId = taskId;
+    this.retryAfterMillis = retryAfterMillis;
   }
 
   /** The endpoint the report was sent to. */
@@ -32,6 +40,25 @@ public abstract class CapReportException extends RuntimeException {
   /** The task that was being reported. */
   public long taskId() {
     return taskId;
+  }
+
+  /**
+   * How many attempts were sent before the report was given up, this one's included. The failures
+   * of the earlier attempts are attached as {@linkplain #getSuppressed() suppressed} exceptions.
+   */
+  public int attempts() {
+    return attempts;
+  }
+
+  /**
+   * The wait the server asked for with {@code Retry-After}, in milliseconds; -1 when it did not.
+   */
+  public long retryAfterMillis() {
+    return retryAfterMillis;
+  }
+
+  void attempts(int attempts) {
+    this.attempts = attempts;
   }
 
   /** Whether sending the same report again later can succeed. */

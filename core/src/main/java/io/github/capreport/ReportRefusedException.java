@@ -19,7 +19,20 @@ public final class ReportRefusedException extends CapReportException {
       long errorId,
       String rawErrorCode,
       String errorDescription) {
-    super(message, null, endpoint, taskId);
+    this(message, endpoint, taskId, httpStatus, errorId, rawErrorCode, errorDescription, -1);
+  }
+
+  /** As above, with the server's {@code Retry-After} in milliseconds (-1 when absent). */
+  public ReportRefusedException(
+      String message,
+      ReportEndpoint endpoint,
+      long taskId,
+      int httpStatus,
+      long errorId,
+      String rawErrorCode,
+      String errorDescription,
+      long retryAfterMillis) {
+    super(message, null, endpoint, taskId, retryAfterMillis);
     this.httpStatus = httpStatus;
     this.errorId = errorId;
     this.rawErrorCode = rawErrorCode;

@@ -5,15 +5,25 @@ public final class ReportResult {
   private final ReportEndpoint endpoint;
   private final long taskId;
   private final int httpStatus;
+  private final int attempts;
 
   /** Made by the client; public so that tests and fakes of callers can build one. */
   public ReportResult(ReportEndpoint endpoint, long taskId, int httpStatus) {
+    this(endpoint, taskId, httpStatus, 1);
+  }
+
+  /** As above, accepted on attempt number {@code attempts}. */
+  public ReportResult(ReportEndpoint endpoint, long taskId, int httpStatus, int attempts) {
     if (endpoint == null) {
       throw new NullPointerException("endpoint == null");
+    }
+    if (attempts < 1) {
+      throw new IllegalArgumentException("attempts must be >= 1, was " + attempts);
     }
     this.endpoint = endpoint;
     this.taskId = taskId;
     this.httpStatus = httpStatus;
+    this.attempts = attempts;
   }
 
   public ReportEndpoint endpoint() {
@@ -29,22 +39,44 @@ public final class ReportResult {
     return httpStatus;
   }
 
+  /** How many attempts it took; more than 1 when earlier ones failed and were retried. */
+  public int attempts() {
+    return attempts;
+  }
+
+  ReportResult withAttempts(int attempts) {
+    return attempts == this.attempts
+        ? this
+        : new ReportResult(endpoint, taskId, httpStatus, attempts);
+  }
+
   @Override
   public boolean equals(Object o) {
     if (!(o instanceof ReportResult)) {
       return false;
     }
     ReportResult other = (ReportResult) o;
-    return endpoint == other.endpoint && taskId == other.taskId && httpStatus == other.httpStatus;
+    return endpoint == other.endpoint
+        && taskId == other.taskId
+        && httpStatus == other.httpStatus
+        && attempts == other.attempts;
   }
 
   @Override
   public int hashCode() {
-    return (endpoint.hashCode() * 31 + Long.hashCode(taskId)) * 31 + httpStatus;
+    // Long.hashCode(long) is missing before Android API 24.
+    return ((endpoint.hashCode() * 31 + (int) (taskId ^ (taskId >>> 32))) * 31 + httpStatus) * 31
+        + attempts;
   }
 
   @Override
   public String toString() {
-    return "ReportResult{" + endpoint.methodName() + ", taskId=" + taskId + ", accepted}";
+    return "ReportResult{"
+        + endpoint.methodName()
+        + ", taskId="
+        + taskId
+        + ", accepted"
+        + (attempts > 1 ? " after " + attempts + " attempts" : "")
+        + "}";
   }
 }

@@ -32,7 +32,7 @@ public final class TransportFailureException extends CapReportException {
   /** Made by the client; public so that tests of callers can build one. */
   public TransportFailureException(
       String message, IOException cause, Kind kind, ReportEndpoint endpoint, long taskId) {
-    super(message, cause, endpoint, taskId);
+    super(message, cause, endpoint, taskId, -1);
     this.kind = kind;
   }
 

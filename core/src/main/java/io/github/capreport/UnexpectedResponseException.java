@@ -14,7 +14,18 @@ public final class UnexpectedResponseException extends CapReportException {
   /** Made by the client; public so that tests of callers can build one. */
   public UnexpectedResponseException(
       String message, ReportEndpoint endpoint, long taskId, int httpStatus, String bodyPreview) {
-    super(message, null, endpoint, taskId);
+    this(message, endpoint, taskId, httpStatus, bodyPreview, -1);
+  }
+
+  /** As above, with the server's {@code Retry-After} in milliseconds (-1 when absent). */
+  public UnexpectedResponseException(
+      String message,
+      ReportEndpoint endpoint,
+      long taskId,
+      int httpStatus,
+      String bodyPreview,
+      long retryAfterMillis) {
+    super(message, null, endpoint, taskId, retryAfterMillis);
     this.httpStatus = httpStatus;
     this.bodyPreview = bodyPreview;
   }

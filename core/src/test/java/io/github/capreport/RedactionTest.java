@@ -35,7 +35,12 @@ class RedactionTest {
     Transport transport = mock(Transport.class);
     when(transport.id()).thenReturn("echo");
     when(transport.send(any())).thenReturn(answer);
-    CapReportClient client = CapReportClient.builder().clientKey(KEY).transport(transport).build();
+    CapReportClient client =
+        CapReportClient.builder()
+            .clientKey(KEY)
+            .transport(transport)
+            .retryPolicy(RetryPolicy.none())
+            .build();
     produced.add(client.toString());
     return client;
   }
@@ -75,7 +80,12 @@ class RedactionTest {
     Transport transport = mock(Transport.class);
     when(transport.id()).thenReturn("echo");
     when(transport.send(any())).thenThrow(new IOException("failed to send " + KEY));
-    CapReportClient client = CapReportClient.builder().clientKey(KEY).transport(transport).build();
+    CapReportClient client =
+        CapReportClient.builder()
+            .clientKey(KEY)
+            .transport(transport)
+            .retryPolicy(RetryPolicy.none())
+            .build();
     TransportFailureException e =
         assertThrows(TransportFailureException.class, () -> client.reportImage(1));
     produced.add(e.getMessage());

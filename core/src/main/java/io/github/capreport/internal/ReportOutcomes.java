@@ -49,7 +49,8 @@ public final class ReportOutcomes {
           status,
           errorId,
           rawCode,
-          description);
+          description,
+          RetryAfter.millis(response.retryAfter(), System.currentTimeMillis()));
     }
     if (!"success".equals(envelope.status())) {
       throw unexpected(
@@ -165,7 +166,12 @@ public final class ReportOutcomes {
             ? ". The server or a proxy in front of it is failing; a retry can help."
             : ". Check the base URL; a retry will not help.");
     return new UnexpectedResponseException(
-        message.toString(), request.endpoint(), request.taskId(), status, preview);
+        message.toString(),
+        request.endpoint(),
+        request.taskId(),
+        status,
+        preview,
+        RetryAfter.millis(response.retryAfter(), System.currentTimeMillis()));
   }
 
   private static String refusalMessage(

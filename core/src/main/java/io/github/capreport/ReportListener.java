@@ -1,0 +1,36 @@
+package io.github.capreport;
+
+/**
+ * Hears what happens to each report, for logging and metrics: core has no logging framework, so
+ * wire this to yours. Methods run on the thread doing the work and must be quick; an exception
+ * thrown here is ignored so that it cannot lose a report. Nothing passed here contains the client
+ * key.
+ */
+public abstract class ReportListener {
+  /** Does nothing. */
+  public static final ReportListener NONE = new ReportListener() {};
+
+  /** An attempt is about to be sent; {@code attempt} counts from 1. */
+  public void attemptStarted(ReportEndpoint endpoint, long taskId, int attempt) {}
+
+  /**
+   * Attempt {@code failedAttempt} failed with a retryable failure; the next starts after a delay.
+   */
+  public void retryScheduled(
+      ReportEndpoint endpoint,
+      long taskId,
+      int failedAttempt,
+      long delayMillis,
+      CapReportException failure) {}
+
+  /**
+   * The report is over: exactly one of {@code result} and {@code failure} is non-null. {@code
+   * attempts} is how many were sent.
+   */
+  public void reportFinished(
+      ReportEndpoint endpoint,
+      long taskId,
+      int attempts,
+      ReportResult result,
+      CapReportException failure) {}
+}

@@ -1,0 +1,80 @@
+package io.github.capreport;
+
+/** How one task of a bulk report ended. */
+public final class ReportOutcome {
+  /** The four ways a task can end. */
+  public enum Status {
+    /** The API accepted the report: {@link #result()} is set. */
+    ACCEPTED,
+    /** The API refused it: {@link #failure()} is a {@link ReportRefusedException}. */
+    REFUSED,
+    /** No usable answer: {@link #failure()} says why, with every attempt's failure suppressed. */
+    FAILED,
+    /**
+     * The bulk report was cancelled before this task was done. {@link #failure()} is the last
+     * failure when an attempt had been sent and failed, otherwise null.
+     */
+    CANCELLED
+  }
+
+  private final ReportTask task;
+  private final Status status;
+  private final ReportResult result;
+  private final CapReportException failure;
+
+  private ReportOutcome(
+      ReportTask task, Status status, ReportResult result, CapReportException failure) {
+    this.task = task;
+    this.status = status;
+    this.result = result;
+    this.failure = failure;
+  }
+
+  static ReportOutcome accepted(ReportTask task, ReportResult result) {
+    return new ReportOutcome(task, Status.ACCEPTED, result, null);
+  }
+
+  static ReportOutcome failed(ReportTask task, CapReportException failure) {
+    Status status = failure instanceof ReportRefusedException ? Status.REFUSED : Status.FAILED;
+    return new ReportOutcome(task, status, null, failure);
+  }
+
+  static ReportOutcome cancelled(ReportTask task, CapReportException lastFailure) {
+    return new ReportOutcome(task, Status.CANCELLED, null, lastFailure);
+  }
+
+  public ReportTask task() {
+    return task;
+  }
+
+  public Status status() {
+    return status;
+  }
+
+  /** The accepted report; null unless {@link Status#ACCEPTED}. */
+  public ReportResult result() {
+    return result;
+  }
+
+  /** Why it was not accepted; null for {@link Status#ACCEPTED} and a task never sent. */
+  public CapReportException failure() {
+    return failure;
+  }
+
+  /** How many attempts were sent: 0 for a task cancelled before it started. */
+  public int attempts() {
+    return result != null ? result.attempts() : failure != null ? failure.attempts() : 0;
+  }
+
+  @Override
+  public String toString() {
+    return "ReportOutcome{"
+        + task
+        + ", "
+        + status
+        + (failure != null ? ", " + failure.getClass().getSimpleName() : "")
+        + ", attempts="
+        + attempts()
+        + "}";
+  }
+}
