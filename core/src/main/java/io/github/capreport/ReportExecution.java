@@ -8,6 +8,7 @@ import io.github.capreport.spi.TransportResponse;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Random;
 import java.util.Set;
@@ -35,7 +36,7 @@ final class ReportExecution {
   private final ReportListener listener;
   private final Random random = new Random();
   private final Set<Attempts> waiting =
-      java.util.Collections.newSetFromMap(new ConcurrentHashMap<Attempts, Boolean>());
+      Collections.newSetFromMap(new ConcurrentHashMap<Attempts, Boolean>());
   private final Object schedulerLock = new Object();
   private ScheduledExecutorService scheduler;
   private volatile boolean closed;
