@@ -22,8 +22,10 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -44,6 +46,7 @@ public final class JdkTransport implements Transport {
   private final boolean ownsClient;
   private final JacksonEnvelopes json;
   private final ExecutorService executor;
+  private final Executor callbacks = this::runCallback;
   private final Duration requestTimeout;
 
   private JdkTransport(Builder builder) {
@@ -119,7 +122,7 @@ public final class JdkTransport implements Transport {
               .orTimeout(requestTimeout.toMillis(), TimeUnit.MILLISECONDS);
     } catch (IOException | RuntimeException e) {
       IOException failure = asIoException(e);
-      executor.execute(() -> callback.onFailure(failure));
+      callbacks.execute(() -> callback.onFailure(failure));
       return;
     }
     exchange.whenCompleteAsync(
@@ -137,7 +140,7 @@ public final class JdkTransport implements Transport {
           }
           callback.onResponse(decoded);
         },
-        executor);
+        callbacks);
   }
 
   /** Stops the threads this transport made; a client the user passed in is left alone. */
@@ -146,6 +149,21 @@ public final class JdkTransport implements Transport {
     executor.shutdownNow();
     if (ownsClient) {
       shutdownIfSupported(client);
+    }
+  }
+
+  /**
+   * Runs a callback on the transport's threads. Once {@link #close()} has shut them down, reports
+   * still in flight end by their request timeout, and their callbacks get a thread of their own:
+   * every callback must be called, and never on the thread that called {@link #sendAsync}.
+   */
+  private void runCallback(Runnable task) {
+    try {
+      executor.execute(task);
+    } catch (RejectedExecutionException closed) {
+      Thread thread = new Thread(task, "capreport-jdk-closed");
+      thread.setDaemon(true);
+      thread.start();
     }
   }
 

@@ -1,0 +1,490 @@
+package io.github.capreport.testkit;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpHandler;
+import com.sun.net.httpserver.HttpServer;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A local stand-in for the CapMonster Cloud report endpoints, for tests. It listens on {@code
+ * 127.0.0.1} on a free port, answers the four {@code POST /reportIncorrect...} paths as the API
+ * does, records every request, and can be told to misbehave for the next requests.
+ *
+ * <pre>{@code
+ * try (CapMonsterEmulator emulator =
+ *         CapMonsterEmulator.builder().clientKey("test-key").taskIds(7654321).start();
+ *     CapReportClient client =
+ *         CapReportClient.builder().clientKey("test-key").baseUrl(emulator.baseUrl()).build()) {
+ *   client.reportImage(7654321);
+ *   assertEquals(1, emulator.count(7654321));
+ *
+ *   emulator.nextRequest().respond(502, "text/html", "<html>Bad gateway</html>");
+ *   assertThrows(UnexpectedResponseException.class, () -> client.reportImage(7654321));
+ * }
+ * }</pre>
+ *
+ * <p>Answers, all with {@code Content-Type: application/json} unless said otherwise:
+ *
+ * <ul>
+ *   <li>known key and task: 200 {@code {"errorId":0,"status":"success"}};
+ *   <li>unknown key: 200 {@code {"errorId":1,"errorCode":"ERROR_KEY_DOES_NOT_EXIST"}}; the key is
+ *       checked before the task;
+ *   <li>unknown task: 200 {@code {"errorId":1,"errorCode":"ERROR_NO_SUCH_CAPCHA_ID"}} ({@code
+ *       errorId} 1, as in the vendor's page);
+ *   <li>a body that is not the API's JSON (not one flat JSON object, {@code clientKey} not a
+ *       string, {@code taskId} not an integer number, a string included) or a Content-Type that is
+ *       not {@code application/json}: <b>400</b> {@code
+ *       {"errorId":1,"errorCode":"ERROR_TASK_ABSENT","errorDescription":"..."}}. The vendor does
+ *       not document this case; 400 makes a transport that sends a bad body fail loudly;
+ *   <li>another path: 404, {@code text/plain}; another method on a report path: 405 with {@code
+ *       Allow: POST}.
+ * </ul>
+ *
+ * <p>Refusals come with HTTP 200, as the vendor's do. The emulator is thread-safe and answers many
+ * clients at once; {@link #close()} stops it at once, dropping requests that are still held.
+ */
+public final class CapMonsterEmulator implements AutoCloseable {
+  /** Longest time a "never answer" request is held when nobody resets or closes the emulator. */
+  static final long DEFAULT_HOLD_MILLIS = 60_000;
+
+  private static final Set<String> REPORT_PATHS =
+      Collections.unmodifiableSet(
+          new HashSet<>(
+              Arrays.asList(
+                  "/reportIncorrectImageCaptcha",
+                  "/reportIncorrectTokenCaptcha",
+                  "/reportIncorrectRecaptcha",
+                  "/reportIncorrectHcaptcha")));
+
+  /** A request body larger than this is not a report; reading stops there. */
+  private static final int MAX_REQUEST_BYTES = 1024 * 1024;
+
+  private static final AtomicInteger INSTANCES = new AtomicInteger();
+
+  private final Builder baseline;
+  private final HttpServer server;
+  private final ExecutorService executor;
+  private final String baseUrl;
+
+  private final Set<String> clientKeys = ConcurrentHashMap.newKeySet();
+  private final Set<Long> taskIds = ConcurrentHashMap.newKeySet();
+  private volatile boolean acceptAnyTaskId;
+
+  private final List<RecordedRequest> requests = new ArrayList<>();
+  private final Set<InetSocketAddress> connections = ConcurrentHashMap.newKeySet();
+  private final ConcurrentLinkedQueue<Answer> misbehaviours = new ConcurrentLinkedQueue<>();
+  private final CountDownLatch closing = new CountDownLatch(1);
+  private volatile CountDownLatch release = new CountDownLatch(1);
+
+  private CapMonsterEmulator(Builder builder) throws IOException {
+    this.baseline = builder.copy();
+    restoreBaseline();
+    final String prefix = "capmonster-emulator-" + INSTANCES.incrementAndGet() + "-";
+    final AtomicInteger threads = new AtomicInteger();
+    // Cached, so that held requests and dozens of concurrent clients never wait for a thread.
+    this.executor =
+        Executors.newCachedThreadPool(
+            new ThreadFactory() {
+              @Override
+              public Thread newThread(Runnable runnable) {
+                Thread thread = new Thread(runnable, prefix + threads.incrementAndGet());
+                thread.setDaemon(true);
+                return thread;
+              }
+            });
+    this.server =
+        HttpServer.create(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0), 512);
+    server.setExecutor(executor);
+    server.createContext(
+        "/",
+        new HttpHandler() {
+          @Override
+          public void handle(HttpExchange exchange) {
+            CapMonsterEmulator.this.handle(exchange);
+          }
+        });
+    server.start();
+    this.baseUrl = "http://127.0.0.1:" + server.getAddress().getPort();
+  }
+
+  /** Starts an emulator that knows no key and no task yet; see {@link #builder()}. */
+  public static CapMonsterEmulator start() {
+    return builder().start();
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** {@code http://127.0.0.1:PORT}, to pass to {@code CapReportClient.Builder.baseUrl}. */
+  public String baseUrl() {
+    return baseUrl;
+  }
+
+  public int port() {
+    return server.getAddress().getPort();
+  }
+
+  /** Accepts reports made with this key from now on. */
+  public CapMonsterEmulator addClientKey(String clientKey) {
+    if (clientKey == null) {
+      throw new NullPointerException("clientKey == null");
+    }
+    clientKeys.add(clientKey);
+    return this;
+  }
+
+  /** Accepts reports of these tasks from now on. */
+  public CapMonsterEmulator addTaskIds(long... ids) {
+    for (long id : ids) {
+      taskIds.add(id);
+    }
+    return this;
+  }
+
+  /** When true, every positive task id is known: for bulk tests. */
+  public CapMonsterEmulator acceptAnyTaskId(boolean accept) {
+    this.acceptAnyTaskId = accept;
+    return this;
+  }
+
+  /** Misbehaves for the next request only; see {@link NextRequests}. */
+  public NextRequests nextRequest() {
+    return nextRequests(1);
+  }
+
+  /** Misbehaves for each of the next {@code n} requests, in arrival order, whatever their path. */
+  public NextRequests nextRequests(int n) {
+    if (n < 1) {
+      throw new IllegalArgumentException("n must be >= 1, was " + n);
+    }
+    return new NextRequests(this, n);
+  }
+
+  void enqueue(Answer answer, int times) {
+    for (int i = 0; i < times; i++) {
+      misbehaviours.add(answer);
+    }
+  }
+
+  /** Every request received since the start or the last {@link #reset()}, in arrival order. */
+  public List<RecordedRequest> reports() {
+    synchronized (requests) {
+      return Collections.unmodifiableList(new ArrayList<>(requests));
+    }
+  }
+
+  /** How many requests carried this task id, on any path and whatever the answer. */
+  public int count(long taskId) {
+    int n = 0;
+    for (RecordedRequest request : reports()) {
+      Long id = request.taskId();
+      if (id != null && id == taskId) {
+        n++;
+      }
+    }
+    return n;
+  }
+
+  /** How many requests arrived, of any kind. */
+  public int requestCount() {
+    synchronized (requests) {
+      return requests.size();
+    }
+  }
+
+  /** The latest request, or null when none arrived. */
+  public RecordedRequest lastRequest() {
+    synchronized (requests) {
+      return requests.isEmpty() ? null : requests.get(requests.size() - 1);
+    }
+  }
+
+  /**
+   * Waits until at least {@code n} requests have arrived, for tests that must know a request is
+   * being held before they go on.
+   *
+   * @return whether they arrived in time
+   */
+  public boolean awaitRequests(int n, long timeout, TimeUnit unit) throws InterruptedException {
+    long deadline = System.nanoTime() + unit.toNanos(timeout);
+    synchronized (requests) {
+      while (requests.size() < n) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          return false;
+        }
+        TimeUnit.NANOSECONDS.timedWait(requests, left);
+      }
+      return true;
+    }
+  }
+
+  /**
+   * How many distinct TCP connections carried requests: each connection has its own client port, so
+   * this counts distinct remote (address, port) pairs. Connections that sent nothing are not seen.
+   */
+  public int connectionsSeen() {
+    return connections.size();
+  }
+
+  /**
+   * Forgets recorded requests, connections and queued misbehaviour, drops held requests, and
+   * restores the keys and task ids the emulator was built with.
+   */
+  public void reset() {
+    misbehaviours.clear();
+    CountDownLatch held = release;
+    release = new CountDownLatch(1);
+    held.countDown();
+    synchronized (requests) {
+      requests.clear();
+    }
+    connections.clear();
+    restoreBaseline();
+  }
+
+  /** Stops at once: held requests are dropped, threads end. Idempotent. */
+  @Override
+  public void close() {
+    if (closing.getCount() == 0) {
+      return;
+    }
+    closing.countDown();
+    release.countDown();
+    server.stop(0);
+    executor.shutdownNow();
+    try {
+      executor.awaitTermination(5, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "CapMonsterEmulator{"
+        + baseUrl
+        + ", "
+        + clientKeys.size()
+        + " keys, "
+        + (acceptAnyTaskId ? "any task id" : taskIds.size() + " task ids")
+        + ", "
+        + requestCount()
+        + " requests"
+        + (closing.getCount() == 0 ? ", closed" : "")
+        + "}";
+  }
+
+  /** Waits up to {@code millis}; true when the emulator is closing. */
+  boolean awaitClose(long millis) {
+    return await(closing, millis);
+  }
+
+  /** Waits up to {@code millis}; true when the emulator is reset or closing. */
+  boolean awaitRelease(long millis) {
+    return await(release, millis) || closing.getCount() == 0;
+  }
+
+  private static boolean await(CountDownLatch latch, long millis) {
+    try {
+      return latch.await(millis, TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      // Only close() interrupts the handler threads.
+      Thread.currentThread().interrupt();
+      return true;
+    }
+  }
+
+  private void restoreBaseline() {
+    clientKeys.clear();
+    clientKeys.addAll(baseline.clientKeys);
+    taskIds.clear();
+    taskIds.addAll(baseline.taskIds);
+    acceptAnyTaskId = baseline.acceptAnyTaskId;
+  }
+
+  private void handle(HttpExchange exchange) {
+    try {
+      RecordedRequest request =
+          new RecordedRequest(
+              exchange.getRequestMethod(),
+              exchange.getRequestURI().getRawPath(),
+              exchange.getRequestURI().getRawQuery(),
+              exchange.getRequestHeaders(),
+              readBody(exchange.getRequestBody()),
+              exchange.getRemoteAddress());
+      connections.add(exchange.getRemoteAddress());
+      synchronized (requests) {
+        requests.add(request);
+        requests.notifyAll();
+      }
+      Answer misbehaviour = misbehaviours.poll();
+      if (misbehaviour != null) {
+        misbehaviour.answer(exchange, request, this);
+      } else {
+        answerNormally(exchange, request);
+      }
+    } catch (IOException | RuntimeException clientWentAway) {
+      // Nothing to answer to; closing below drops the connection if it is still open.
+    } finally {
+      exchange.close();
+    }
+  }
+
+  void answerNormally(HttpExchange exchange, RecordedRequest request) throws IOException {
+    if (!REPORT_PATHS.contains(request.path())) {
+      Answer.send(
+          exchange, 404, "text/plain; charset=utf-8", bytes("no such endpoint: " + request.path()));
+      return;
+    }
+    if (!"POST".equals(request.method())) {
+      Answer.send(
+          exchange,
+          405,
+          "text/plain; charset=utf-8",
+          bytes("only POST is allowed"),
+          Collections.singletonMap("Allow", "POST"));
+      return;
+    }
+    String contentType = request.header("Content-Type");
+    if (contentType == null
+        || !contentType.toLowerCase(Locale.ROOT).startsWith("application/json")) {
+      notTheApisJson(exchange, "Content-Type must be application/json");
+      return;
+    }
+    if (!request.isWellFormedReport()) {
+      notTheApisJson(
+          exchange, "the body must be a JSON object with a string clientKey and an integer taskId");
+      return;
+    }
+    if (!clientKeys.contains(request.clientKey())) {
+      json(exchange, "{\"errorId\":1,\"errorCode\":\"ERROR_KEY_DOES_NOT_EXIST\"}");
+      return;
+    }
+    long taskId = request.taskId();
+    if (!(taskIds.contains(taskId) || (acceptAnyTaskId && taskId > 0))) {
+      json(exchange, "{\"errorId\":1,\"errorCode\":\"ERROR_NO_SUCH_CAPCHA_ID\"}");
+      return;
+    }
+    json(exchange, "{\"errorId\":0,\"status\":\"success\"}");
+  }
+
+  private static void notTheApisJson(HttpExchange exchange, String why) throws IOException {
+    Answer.send(
+        exchange,
+        400,
+        "application/json",
+        bytes(
+            "{\"errorId\":1,\"errorCode\":\"ERROR_TASK_ABSENT\",\"errorDescription\":\""
+                + FlatJson.escape(why)
+                + "\"}"));
+  }
+
+  private static void json(HttpExchange exchange, String json) throws IOException {
+    Answer.send(exchange, 200, "application/json", bytes(json));
+  }
+
+  private static byte[] bytes(String text) {
+    return text.getBytes(Answer.UTF_8);
+  }
+
+  private static byte[] readBody(InputStream in) throws IOException {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    byte[] buffer = new byte[8192];
+    int n;
+    while ((n = in.read(buffer)) >= 0) {
+      if (out.size() + n > MAX_REQUEST_BYTES) {
+        throw new IOException("request body over " + MAX_REQUEST_BYTES + " bytes");
+      }
+      out.write(buffer, 0, n);
+    }
+    return out.toByteArray();
+  }
+
+  /**
+   * Configures a {@link CapMonsterEmulator}; what it sets is also what {@link #reset()} restores.
+   */
+  public static final class Builder {
+    private final Set<String> clientKeys = new LinkedHashSet<>();
+    private final Set<Long> taskIds = new LinkedHashSet<>();
+    private boolean acceptAnyTaskId;
+
+    private Builder() {}
+
+    /** A key the emulator accepts; call again for more. */
+    public Builder clientKey(String clientKey) {
+      if (clientKey == null) {
+        throw new NullPointerException("clientKey == null");
+      }
+      clientKeys.add(clientKey);
+      return this;
+    }
+
+    /** Tasks the emulator knows. */
+    public Builder taskIds(long... ids) {
+      for (long id : ids) {
+        taskIds.add(id);
+      }
+      return this;
+    }
+
+    /** Every positive task id is known: for bulk tests. */
+    public Builder acceptAnyTaskId() {
+      this.acceptAnyTaskId = true;
+      return this;
+    }
+
+    /**
+     * Binds a free port on 127.0.0.1 and starts answering.
+     *
+     * @throws UncheckedIOException when no port can be bound
+     */
+    public CapMonsterEmulator start() {
+      try {
+        return new CapMonsterEmulator(this);
+      } catch (IOException e) {
+        throw new UncheckedIOException("could not start the CapMonster emulator", e);
+      }
+    }
+
+    Builder copy() {
+      Builder copy = new Builder();
+      copy.clientKeys.addAll(clientKeys);
+      copy.taskIds.addAll(taskIds);
+      copy.acceptAnyTaskId = acceptAnyTaskId;
+      return copy;
+    }
+
+    @Override
+    public String toString() {
+      // Keys are secrets even in tests: a test key may be a real one.
+      return "CapMonsterEmulator.Builder{"
+          + clientKeys.size()
+          + " keys, "
+          + (acceptAnyTaskId ? "any task id" : taskIds.size() + " task ids")
+          + "}";
+    }
+  }
+}

@@ -1,0 +1,911 @@
+package io.github.capreport.testkit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import io.github.capreport.ApiErrorCode;
+import io.github.capreport.CapReportClient;
+import io.github.capreport.CapReportException;
+import io.github.capreport.ReportCallback;
+import io.github.capreport.ReportEndpoint;
+import io.github.capreport.ReportOutcome;
+import io.github.capreport.ReportRefusedException;
+import io.github.capreport.ReportResult;
+import io.github.capreport.ReportTask;
+import io.github.capreport.RetryPolicy;
+import io.github.capreport.TransportFailureException;
+import io.github.capreport.UnexpectedResponseException;
+import io.github.capreport.spi.Transport;
+import io.github.capreport.spi.TransportOptions;
+import io.github.capreport.spi.TransportProvider;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The conformance suite every {@link Transport} passes: real HTTP over loopback against a {@link
+ * CapMonsterEmulator}, through the public {@link CapReportClient}, for the blocking call and both
+ * asynchronous forms.
+ *
+ * <pre>{@code
+ * class JdkTransportConformanceTest extends TransportConformanceSuite {
+ *   @Override
+ *   protected TransportProvider provider() {
+ *     return new JdkTransportProvider();
+ *   }
+ * }
+ * }</pre>
+ *
+ * <p>A transport may skip a case only by overriding it, with a comment that says why. No case
+ * asserts on elapsed time; each is bounded by a timeout only so that a hung transport fails instead
+ * of hanging the build. After each case the suite checks that the client key appears in no message,
+ * cause, suppressed exception or {@code toString()} the case produced.
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+public abstract class TransportConformanceSuite {
+  /** The key the emulator accepts; distinctive, so that any leak of it is found. */
+  protected static final String CLIENT_KEY = "tck-client-key-4e1f9a7c2b";
+
+  /** A key the emulator does not know; must not leak either. */
+  protected static final String UNKNOWN_KEY = "tck-unknown-key-8d3b6e0f51";
+
+  protected static final long TASK_ID = 7654321L;
+
+  /** Above 2^32: survives only as a 64-bit JSON number. */
+  protected static final long BIG_TASK_ID = 9_000_000_000L;
+
+  /** The request timeout of the suite's clients: short, so that timeouts are quick to reach. */
+  protected static final long REQUEST_TIMEOUT_MILLIS = 2_000;
+
+  /** Every wait for an outcome is bounded by this, well above any timeout the clients use. */
+  private static final long WAIT_SECONDS = 20;
+
+  /** The emulator that plays the API. */
+  @RegisterExtension
+  final CapMonsterEmulatorExtension api =
+      new CapMonsterEmulatorExtension(
+          CapMonsterEmulator.builder().clientKey(CLIENT_KEY).taskIds(TASK_ID, BIG_TASK_ID));
+
+  /** Another host that redirects point to; no request may reach it. */
+  @RegisterExtension
+  final CapMonsterEmulatorExtension otherHost =
+      new CapMonsterEmulatorExtension(
+          CapMonsterEmulator.builder().clientKey(CLIENT_KEY).acceptAnyTaskId());
+
+  private final List<Object> produced = Collections.synchronizedList(new ArrayList<Object>());
+  private final List<AutoCloseable> closeAfter =
+      Collections.synchronizedList(new ArrayList<AutoCloseable>());
+  private final List<String> callbackViolations =
+      Collections.synchronizedList(new ArrayList<String>());
+
+  /** The transport under test; called once per client the suite builds. */
+  protected abstract TransportProvider provider();
+
+  /** How a case calls the client. */
+  public enum Call {
+    /** {@code report(endpoint, taskId)}. */
+    BLOCKING,
+    /** {@code reportAsync(endpoint, taskId)}, the {@code CompletableFuture} form. */
+    FUTURE,
+    /** {@code reportAsync(endpoint, taskId, callback)}. */
+    CALLBACK
+  }
+
+  // ---- the exact request ----
+
+  static Stream<Arguments> endpointsAndCalls() {
+    List<Arguments> all = new ArrayList<>();
+    for (ReportEndpoint endpoint : ReportEndpoint.values()) {
+      for (Call call : Call.values()) {
+        all.add(Arguments.of(endpoint, call));
+      }
+    }
+    return all.stream();
+  }
+
+  @ParameterizedTest(name = "{0} {1}")
+  @MethodSource("io.github.capreport.testkit.TransportConformanceSuite#endpointsAndCalls")
+  public void sendsExactlyTheApisRequest(ReportEndpoint endpoint, Call call) {
+    Outcome outcome = report(client(), call, endpoint, TASK_ID);
+    // The request first: when it is wrong, that is the news, not the refusal it earned.
+    assertEquals(1, emulator().requestCount(), "requests that reached the server");
+    RecordedRequest request = emulator().lastRequest();
+    assertEquals("POST", request.method());
+    assertEquals(endpoint.path(), request.path());
+    assertNull(request.query(), "query string");
+    String contentType = request.header("Content-Type");
+    assertNotNull(contentType, "Content-Type");
+    assertTrue(
+        contentType.toLowerCase(Locale.ROOT).startsWith("application/json"),
+        "Content-Type: " + contentType);
+    assertEquals("application/json", request.header("Accept"));
+    assertEquals(CapReportClient.defaultUserAgent(provider().id()), request.header("User-Agent"));
+    assertTrue(request.isJsonObject(), "the body is a JSON object");
+    assertEquals(
+        new HashSet<>(Arrays.asList("clientKey", "taskId")),
+        request.jsonFieldNames(),
+        "the body's fields");
+    assertEquals(CLIENT_KEY, request.clientKey(), "clientKey, a JSON string");
+    assertEquals(Long.valueOf(TASK_ID), request.taskId(), "taskId, a JSON integer");
+
+    ReportResult result = outcome.accepted();
+    assertEquals(endpoint, result.endpoint());
+    assertEquals(TASK_ID, result.taskId());
+    assertEquals(200, result.httpStatus());
+    assertEquals(1, result.attempts());
+  }
+
+  @ParameterizedTest
+  @EnumSource(Call.class)
+  public void keepsATaskIdAboveTwoToThe32Intact(Call call) {
+    Outcome outcome = report(client(), call, ReportEndpoint.TOKEN_CAPTCHA, BIG_TASK_ID);
+    assertEquals(
+        Long.valueOf(BIG_TASK_ID), emulator().lastRequest().taskId(), "taskId, a JSON integer");
+    assertEquals(1, emulator().count(BIG_TASK_ID));
+    assertEquals(BIG_TASK_ID, outcome.accepted().taskId());
+  }
+
+  // ---- refusals ----
+
+  @ParameterizedTest
+  @EnumSource(Call.class)
+  public void refusesAnUnknownKey(Call call) {
+    CapReportClient client = client(builder().clientKey(UNKNOWN_KEY));
+    ReportRefusedException e =
+        report(client, call, ReportEndpoint.IMAGE_CAPTCHA, TASK_ID)
+            .failedWith(ReportRefusedException.class);
+    assertEquals(ApiErrorCode.ERROR_KEY_DOES_NOT_EXIST, e.errorCode());
+    assertEquals("ERROR_KEY_DOES_NOT_EXIST", e.rawErrorCode());
+    assertEquals(1, e.errorId());
+    assertEquals(200, e.httpStatus());
+    assertFalse(e.isRetryable());
+    assertEquals(1, emulator().requestCount(), "a refusal is never sent again");
+  }
+
+  @ParameterizedTest
+  @EnumSource(Call.class)
+  public void refusesAnUnknownTask(Call call) {
+    ReportRefusedException e =
+        report(client(), call, ReportEndpoint.IMAGE_CAPTCHA, 1)
+            .failedWith(ReportRefusedException.class);
+    assertEquals(ApiErrorCode.ERROR_NO_SUCH_CAPCHA_ID, e.errorCode());
+    assertEquals(1, e.taskId());
+    assertFalse(e.isRetryable());
+    assertEquals(1, emulator().requestCount(), "a refusal is never sent again");
+  }
+
+  static Stream<Arguments> errorStatusesAndCalls() {
+    List<Arguments> all = new ArrayList<>();
+    for (int status : new int[] {400, 403, 500, 503}) {
+      for (Call call : Call.values()) {
+        all.add(Arguments.of(status, call));
+      }
+    }
+    return all.stream();
+  }
+
+  @ParameterizedTest(name = "HTTP {0} {1}")
+  @MethodSource("io.github.capreport.testkit.TransportConformanceSuite#errorStatusesAndCalls")
+  public void readsARefusalCarriedByAnErrorStatus(int status, Call call) {
+    emulator()
+        .nextRequest()
+        .respondJson(
+            status,
+            "{\"errorId\":1,\"errorCode\":\"ERROR_ZERO_BALANCE\","
+                + "\"errorDescription\":\"Account has zero balance\"}");
+    ReportRefusedException e =
+        report(client(), call, ReportEndpoint.IMAGE_CAPTCHA, TASK_ID)
+            .failedWith(ReportRefusedException.class);
+    assertEquals(ApiErrorCode.ERROR_ZERO_BALANCE, e.errorCode());
+    assertEquals(status, e.httpStatus());
+    assertEquals("Account has zero balance", e.errorDescription());
+    assertFalse(e.isRetryable());
+  }
+
+  @ParameterizedTest
+  @EnumSource(Call.class)
+  public void keepsAnErrorCodeItDoesNotKnow(Call call) {
+    emulator()
+        .nextRequest()
+        .respondJson(200, "{\"errorId\":16,\"errorCode\":\"ERROR_BRAND_NEW\",\"extra\":[1,{}]}");
+    ReportRefusedException e =
+        report(client(), call, ReportEndpoint.IMAGE_CAPTCHA, TASK_ID)
+            .failedWith(ReportRefusedException.class);
+    assertEquals(ApiErrorCode.UNKNOWN, e.errorCode());
+    assertEquals("ERROR_BRAND_NEW", e.rawErrorCode());
+    assertEquals(16, e.errorId());
+  }
+
+  @ParameterizedTest
+  @EnumSource(Call.class)
+  public void ignoresUnknownFieldsOfASuccess(Call call) {
+    emulator()
+        .nextRequest()
+        .respondJson(
+            200, "{\"status\":\"success\",\"cost\":0.0,\"nested\":{\"a\":[true]},\"errorId\":0}");
+    report(client(), call, ReportEndpoint.IMAGE_CAPTCHA, TASK_ID).accepted();
+  }
+
+  // ---- answers that are not the API's ----
+
+  @ParameterizedTest
+  @EnumSource(Call.class)
+  public void takesAnHtmlErrorPageForATransientFailure(Call call) {
+    emulator()
+        .nextRequest()
+        .respond(502, "text/html", "<html><body><h1>502 Bad Gateway</h1></body></html>");
+    UnexpectedResponseException e =
+        report(client(), call, ReportEndpoint.IMAGE_CAPTCHA, TASK_ID)
+            .failedWith(UnexpectedResponseException.class);
+    assertEquals(502, e.httpStatus());
+    assertTrue(e.isRetryable());
+    assertTrue(e.bodyPreview().startsWith("<html><body><h1>502"), e.bodyPreview());
+  }
+
+  @ParameterizedTest
+  @EnumSource(Call.class)
+  public void passesRetryAfterOn(Call call) {
+    emulator()
+        .nextRequest()
+        .respond(
+            503,
+            "text/html",
+            "<html>Service Unavailable</html>",
+            Collections.singletonMap("Retry-After", "7"));
+    UnexpectedResponseException e =
+        report(client(), call, ReportEndpoint.IMAGE_CAPTCHA, TASK_ID)
+            .failedWith(UnexpectedResponseException.class);
+    assertEquals(503, e.httpStatus());
+    assertEquals(7_000, e.retryAfterMillis());
+  }
+
+  /** Bodies a 200 may carry that are not the API's answer. */
+  public enum BadBody {
+    MALFORMED_JSON,
+    EMPTY,
+    NO_STATUS,
+    NOT_AN_OBJECT
+  }
+
+  static Stream<Arguments> badBodiesAndCalls() {
+    List<Arguments> all = new ArrayList<>();
+    for (BadBody body : BadBody.values()) {
+      for (Call call : Call.values()) {
+        all.add(Arguments.of(body, call));
+      }
+    }
+    return all.stream();
+  }
+
+  @ParameterizedTest(name = "{0} {1}")
+  @MethodSource("io.github.capreport.testkit.TransportConformanceSuite#badBodiesAndCalls")
+  public void takesA200WithoutTheApisEnvelopeForUnexpected(BadBody body, Call call) {
+    switch (body) {
+      case MALFORMED_JSON:
+        emulator().nextRequest().malformedJson();
+        break;
+      case EMPTY:
+        emulator().nextRequest().emptyBody();
+        break;
+      case NO_STATUS:
+        emulator().nextRequest().noStatus();
+        break;
+      default:
+        emulator().nextRequest().respondJson(200, "[{\"errorId\":0,\"status\":\"success\"}]");
+        break;
+    }
+    UnexpectedResponseException e =
+        report(client(), call, ReportEndpoint.IMAGE_CAPTCHA, TASK_ID)
+            .failedWith(UnexpectedResponseException.class);
+    assertEquals(200, e.httpStatus());
+    assertFalse(e.isRetryable());
+  }
+
+  @ParameterizedTest
+  @EnumSource(Call.class)
+  public void refusesToReadAHugeBody(Call call) {
+    emulator().nextRequest().hugeBody(8 * 1024 * 1024);
+    UnexpectedResponseException e =
+        report(client(), call, ReportEndpoint.IMAGE_CAPTCHA, TASK_ID)
+            .failedWith(UnexpectedResponseException.class);
+    assertEquals(200, e.httpStatus());
+    assertTrue(e.getMessage().contains("larger than"), e.getMessage());
+  }
+
+  static Stream<Arguments> redirectsAndCalls() {
+    List<Arguments> all = new ArrayList<>();
+    for (int status : new int[] {301, 302, 303, 307, 308}) {
+      for (Call call : Call.values()) {
+        all.add(Arguments.of(status, call));
+      }
+    }
+    return all.stream();
+  }
+
+  @ParameterizedTest(name = "HTTP {0} {1}")
+  @MethodSource("io.github.capreport.testkit.TransportConformanceSuite#redirectsAndCalls")
+  public void neverFollowsARedirect(int status, Call call) {
+    String path = ReportEndpoint.IMAGE_CAPTCHA.path();
+    emulator().nextRequest().redirect(status, otherHost.baseUrl() + path);
+    Outcome outcome = report(client(), call, ReportEndpoint.IMAGE_CAPTCHA, TASK_ID);
+    assertEquals(0, otherHost.emulator().requestCount(), "requests that followed the redirect");
+    assertEquals(1, emulator().requestCount());
+    UnexpectedResponseException e = outcome.failedWith(UnexpectedResponseException.class);
+    assertEquals(status, e.httpStatus());
+    assertFalse(e.isRetryable());
+  }
+
+  // ---- no answer ----
+
+  @ParameterizedTest
+  @EnumSource(Call.class)
+  public void failsToConnectToAClosedPort(Call call) throws IOException {
+    int port;
+    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+      port = socket.getLocalPort();
+    }
+    CapReportClient client = client(builder().baseUrl("http://127.0.0.1:" + port));
+    TransportFailureException e =
+        report(client, call, ReportEndpoint.IMAGE_CAPTCHA, TASK_ID)
+            .failedWith(TransportFailureException.class);
+    assertEquals(TransportFailureException.Kind.CONNECT, e.kind());
+    assertTrue(e.isRetryable());
+    assertNotNull(e.getCause(), "the transport's own exception is the cause");
+  }
+
+  @ParameterizedTest
+  @EnumSource(Call.class)
+  public void timesOutWhenTheServerNeverAnswers(Call call) {
+    emulator().nextRequest().neverAnswer();
+    TransportFailureException e =
+        report(client(), call, ReportEndpoint.IMAGE_CAPTCHA, TASK_ID)
+            .failedWith(TransportFailureException.class);
+    assertEquals(TransportFailureException.Kind.TIMEOUT, e.kind());
+    assertTrue(e.isRetryable());
+  }
+
+  /** The request timeout bounds the whole answer, not only the wait for its first byte. */
+  @ParameterizedTest
+  @EnumSource(Call.class)
+  public void timesOutWhenTheAnswerDripsInTooSlowly(Call call) {
+    emulator().nextRequest().drip(1, TimeUnit.SECONDS);
+    TransportFailureException e =
+        report(client(), call, ReportEndpoint.IMAGE_CAPTCHA, TASK_ID)
+            .failedWith(TransportFailureException.class);
+    assertEquals(TransportFailureException.Kind.TIMEOUT, e.kind());
+  }
+
+  @ParameterizedTest
+  @EnumSource(Call.class)
+  public void answersInTimeAfterADelay(Call call) {
+    emulator().nextRequest().delay(REQUEST_TIMEOUT_MILLIS / 10, TimeUnit.MILLISECONDS);
+    report(client(), call, ReportEndpoint.IMAGE_CAPTCHA, TASK_ID).accepted();
+  }
+
+  /**
+   * Every call ends in a result or a {@link CapReportException}, even when the client is closed
+   * while the report waits for an answer.
+   */
+  @ParameterizedTest
+  @EnumSource(Call.class)
+  public void endsAReportInFlightWhenTheClientCloses(Call call) throws InterruptedException {
+    emulator().nextRequest().neverAnswer();
+    final CapReportClient client = client();
+    Thread closer =
+        new Thread(
+            () -> {
+              try {
+                if (emulator().awaitRequests(1, WAIT_SECONDS, TimeUnit.SECONDS)) {
+                  client.close();
+                }
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+            },
+            "tck-closer");
+    closer.start();
+    try {
+      Outcome outcome = report(client, call, ReportEndpoint.IMAGE_CAPTCHA, TASK_ID);
+      outcome.failedWith(CapReportException.class);
+    } finally {
+      closer.join(TimeUnit.SECONDS.toMillis(WAIT_SECONDS));
+    }
+  }
+
+  @Test
+  public void endsABlockingReportWhenItsThreadIsInterrupted() throws InterruptedException {
+    emulator().nextRequest().neverAnswer();
+    final Thread caller = Thread.currentThread();
+    Thread interrupter =
+        new Thread(
+            () -> {
+              try {
+                if (emulator().awaitRequests(1, WAIT_SECONDS, TimeUnit.SECONDS)) {
+                  caller.interrupt();
+                }
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+            },
+            "tck-interrupter");
+    interrupter.start();
+    TransportFailureException e;
+    boolean interrupted;
+    try {
+      e =
+          assertThrows(
+              TransportFailureException.class,
+              () -> client().report(ReportEndpoint.IMAGE_CAPTCHA, TASK_ID));
+    } finally {
+      interrupter.join(TimeUnit.SECONDS.toMillis(WAIT_SECONDS));
+      // Cleared either way, so that the interrupt does not leak into the next case.
+      interrupted = Thread.interrupted();
+    }
+    remember(e);
+    assertEquals(TransportFailureException.Kind.INTERRUPTED, e.kind());
+    assertFalse(e.isRetryable());
+    assertTrue(interrupted, "the thread's interrupt status is kept");
+  }
+
+  /** How a connection can die under an exchange. */
+  public enum Drop {
+    BEFORE_THE_STATUS_LINE,
+    MID_ANSWER
+  }
+
+  static Stream<Arguments> dropsAndCalls() {
+    List<Arguments> all = new ArrayList<>();
+    for (Drop drop : Drop.values()) {
+      for (Call call : Call.values()) {
+        all.add(Arguments.of(drop, call));
+      }
+    }
+    return all.stream();
+  }
+
+  @ParameterizedTest(name = "{0} {1}")
+  @MethodSource("io.github.capreport.testkit.TransportConformanceSuite#dropsAndCalls")
+  public void failsWhenTheConnectionDrops(Drop drop, Call call) {
+    // Three drops queued: a transport that silently resends the POST meets a drop again, and the
+    // request count below says it resent.
+    drop(emulator().nextRequests(3), drop);
+    TransportFailureException e =
+        report(client(), call, ReportEndpoint.IMAGE_CAPTCHA, TASK_ID)
+            .failedWith(TransportFailureException.class);
+    assertTrue(e.isRetryable(), "kind " + e.kind());
+    assertEquals(
+        1, emulator().requestCount(), "requests sent: a transport must not resend a POST itself");
+  }
+
+  @ParameterizedTest(name = "{0} {1}")
+  @MethodSource("io.github.capreport.testkit.TransportConformanceSuite#dropsAndCalls")
+  public void failsWhenAReusedConnectionDrops(Drop drop, Call call) {
+    CapReportClient client = client();
+    report(client, call, ReportEndpoint.IMAGE_CAPTCHA, TASK_ID).accepted();
+    drop(emulator().nextRequests(3), drop);
+    TransportFailureException e =
+        report(client, call, ReportEndpoint.IMAGE_CAPTCHA, TASK_ID)
+            .failedWith(TransportFailureException.class);
+    assertTrue(e.isRetryable(), "kind " + e.kind());
+    assertEquals(2, emulator().requestCount(), "requests sent: no silent resend of a POST");
+  }
+
+  @ParameterizedTest(name = "{0} {1}")
+  @MethodSource("io.github.capreport.testkit.TransportConformanceSuite#dropsAndCalls")
+  public void recoversFromDropsWithTheClientsRetries(Drop drop, Call call) {
+    drop(emulator().nextRequests(2), drop);
+    RetryPolicy retries =
+        RetryPolicy.builder()
+            .maxAttempts(3)
+            .initialDelay(1, TimeUnit.MILLISECONDS)
+            .maxDelay(10, TimeUnit.MILLISECONDS)
+            .build();
+    ReportResult result =
+        report(client(builder().retryPolicy(retries)), call, ReportEndpoint.IMAGE_CAPTCHA, TASK_ID)
+            .accepted();
+    assertEquals(3, result.attempts());
+    assertEquals(3, emulator().count(TASK_ID));
+  }
+
+  private static void drop(NextRequests next, Drop drop) {
+    if (drop == Drop.BEFORE_THE_STATUS_LINE) {
+      next.closeConnection();
+    } else {
+      next.closeMidAnswer();
+    }
+  }
+
+  // ---- many at once ----
+
+  @Test
+  public void carries64ConcurrentBlockingReportsEachExactlyOnce() throws Exception {
+    emulator().acceptAnyTaskId(true);
+    final CapReportClient client = concurrentClient();
+    ExecutorService threads = Executors.newFixedThreadPool(64);
+    try {
+      final CountDownLatch start = new CountDownLatch(1);
+      List<Future<ReportResult>> results = new ArrayList<>();
+      for (int i = 1; i <= 64; i++) {
+        final long taskId = 1_000 + i;
+        results.add(
+            threads.submit(
+                () -> {
+                  start.await();
+                  return remember(client.report(ReportEndpoint.TOKEN_CAPTCHA, taskId));
+                }));
+      }
+      start.countDown();
+      for (int i = 0; i < 64; i++) {
+        assertEquals(1_001 + i, results.get(i).get(WAIT_SECONDS, TimeUnit.SECONDS).taskId());
+      }
+    } finally {
+      threads.shutdownNow();
+    }
+    assertEachArrivedOnce(1_001, 64);
+  }
+
+  @Test
+  public void carries64ConcurrentAsynchronousReportsEachExactlyOnce() throws Exception {
+    emulator().acceptAnyTaskId(true);
+    CapReportClient client = concurrentClient();
+    List<CompletableFuture<ReportResult>> futures = new ArrayList<>();
+    for (int i = 1; i <= 64; i++) {
+      futures.add(client.reportAsync(ReportEndpoint.TOKEN_CAPTCHA, 2_000 + i));
+    }
+    for (int i = 0; i < 64; i++) {
+      assertEquals(
+          2_001 + i, remember(futures.get(i).get(WAIT_SECONDS, TimeUnit.SECONDS)).taskId());
+    }
+    assertEachArrivedOnce(2_001, 64);
+  }
+
+  @Test
+  public void carries64ConcurrentCallbackReportsEachExactlyOnce() throws Exception {
+    emulator().acceptAnyTaskId(true);
+    CapReportClient client = concurrentClient();
+    final CountDownLatch done = new CountDownLatch(64);
+    final List<Object> outcomes = Collections.synchronizedList(new ArrayList<>());
+    for (int i = 1; i <= 64; i++) {
+      client.reportAsync(
+          ReportEndpoint.TOKEN_CAPTCHA,
+          3_000 + i,
+          new ReportCallback() {
+            @Override
+            public void onAccepted(ReportResult result) {
+              outcomes.add(remember(result));
+              done.countDown();
+            }
+
+            @Override
+            public void onFailed(CapReportException failure) {
+              outcomes.add(remember(failure));
+              done.countDown();
+            }
+          });
+    }
+    assertTrue(done.await(WAIT_SECONDS, TimeUnit.SECONDS), "all 64 callbacks called");
+    for (Object outcome : outcomes) {
+      assertTrue(outcome instanceof ReportResult, String.valueOf(outcome));
+    }
+    assertEachArrivedOnce(3_001, 64);
+  }
+
+  @Test
+  public void carriesABulkReportEachTaskExactlyOnce() throws Exception {
+    emulator().acceptAnyTaskId(true);
+    List<ReportTask> tasks = new ArrayList<>();
+    for (int i = 1; i <= 200; i++) {
+      tasks.add(ReportTask.of(ReportEndpoint.values()[i % 4], 4_000 + i));
+    }
+    List<ReportOutcome> outcomes =
+        concurrentClient().reportAll(tasks, 16, null).await(WAIT_SECONDS, TimeUnit.SECONDS);
+    for (ReportOutcome outcome : outcomes) {
+      remember(outcome);
+      remember(outcome.failure());
+      assertEquals(ReportOutcome.Status.ACCEPTED, outcome.status(), String.valueOf(outcome));
+    }
+    assertEachArrivedOnce(4_001, 200);
+  }
+
+  @Test
+  public void reusesConnectionsForSequentialReports() {
+    CapReportClient client = client();
+    for (int i = 0; i < 10; i++) {
+      remember(client.report(ReportEndpoint.IMAGE_CAPTCHA, TASK_ID));
+    }
+    assertTrue(
+        emulator().connectionsSeen() < 10,
+        "10 reports in a row took " + emulator().connectionsSeen() + " connections");
+  }
+
+  /** These cases are not about timeouts: a loaded machine must not fail them. */
+  private CapReportClient concurrentClient() {
+    return client(
+        builder()
+            .requestTimeout(WAIT_SECONDS / 2, TimeUnit.SECONDS)
+            .connectTimeout(WAIT_SECONDS / 2, TimeUnit.SECONDS));
+  }
+
+  private void assertEachArrivedOnce(long firstId, int n) {
+    assertEquals(n, emulator().requestCount(), "requests that reached the server");
+    for (long id = firstId; id < firstId + n; id++) {
+      assertEquals(1, emulator().count(id), "requests for task " + id);
+    }
+  }
+
+  // ---- before any I/O ----
+
+  @ParameterizedTest
+  @EnumSource(Call.class)
+  public void rejectsATaskIdThatIsNotPositiveBeforeAnyIo(Call call) {
+    CapReportClient client = client();
+    for (final long bad : new long[] {0, -1, Long.MIN_VALUE}) {
+      IllegalArgumentException e =
+          assertThrows(
+              IllegalArgumentException.class,
+              () -> report(client, call, ReportEndpoint.IMAGE_CAPTCHA, bad));
+      remember(e);
+    }
+    assertEquals(0, emulator().requestCount());
+    assertEquals(0, emulator().connectionsSeen());
+  }
+
+  // ---- ownership ----
+
+  @Test
+  public void closesTheTransportItCreated() {
+    RecordingProvider provider = new RecordingProvider(provider());
+    CapReportClient client = client(builder().transportProvider(provider));
+    remember(client.report(ReportEndpoint.IMAGE_CAPTCHA, TASK_ID));
+    assertEquals(1, provider.created.size(), "transports created");
+    client.close();
+    assertEquals(1, provider.created.get(0).closes.get(), "closes of the created transport");
+    client.close();
+    assertEquals(1, provider.created.get(0).closes.get(), "close() is idempotent");
+    remember(
+        assertThrows(
+            IllegalStateException.class,
+            () -> client.report(ReportEndpoint.IMAGE_CAPTCHA, TASK_ID)));
+  }
+
+  @Test
+  public void leavesAGivenTransportOpen() {
+    RecordingProvider provider = new RecordingProvider(provider());
+    TransportOptions options =
+        TransportOptions.builder()
+            .requestTimeout(REQUEST_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS)
+            .connectTimeout(REQUEST_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS)
+            .userAgent(CapReportClient.defaultUserAgent(provider.id()))
+            .build();
+    final Transport transport = provider.create(options);
+    closeAfter.add(transport);
+    remember(transport);
+    CapReportClient first = client(builder().transport(transport));
+    remember(first.report(ReportEndpoint.IMAGE_CAPTCHA, TASK_ID));
+    first.close();
+    assertEquals(0, provider.created.get(0).closes.get(), "closes of the given transport");
+
+    CapReportClient second = client(builder().transport(transport));
+    remember(second.report(ReportEndpoint.TOKEN_CAPTCHA, TASK_ID));
+    assertEquals(2, emulator().count(TASK_ID));
+  }
+
+  // ---- the key stays secret ----
+
+  @ParameterizedTest
+  @EnumSource(Call.class)
+  public void redactsTheKeyWhenTheServerEchoesIt(Call call) {
+    emulator().nextRequest().echoClientKey();
+    ReportRefusedException e =
+        report(client(), call, ReportEndpoint.IMAGE_CAPTCHA, TASK_ID)
+            .failedWith(ReportRefusedException.class);
+    assertTrue(
+        emulator().lastRequest().clientKey().equals(CLIENT_KEY), "the server got the real key");
+    assertNotNull(e.errorDescription());
+    assertFalse(e.errorDescription().contains(CLIENT_KEY), "the description is redacted");
+    // The @AfterEach check covers the message, the causes and toString().
+  }
+
+  @ParameterizedTest
+  @EnumSource(Call.class)
+  public void redactsTheKeyInAnErrorPageThatQuotesIt(Call call) {
+    emulator()
+        .nextRequest()
+        .respond(
+            500, "text/html", "<html>bad request {\"clientKey\":\"" + CLIENT_KEY + "\"}</html>");
+    UnexpectedResponseException e =
+        report(client(), call, ReportEndpoint.IMAGE_CAPTCHA, TASK_ID)
+            .failedWith(UnexpectedResponseException.class);
+    assertFalse(e.bodyPreview().contains(CLIENT_KEY), "the body preview is redacted");
+  }
+
+  @AfterEach
+  public void closeClientsAndCheckThatTheKeyNeverLeaked() {
+    List<AutoCloseable> toClose;
+    synchronized (closeAfter) {
+      toClose = new ArrayList<>(closeAfter);
+    }
+    for (AutoCloseable closeable : toClose) {
+      try {
+        closeable.close();
+      } catch (Exception e) {
+        remember(e);
+      }
+    }
+    remember(api.emulator());
+    remember(api.emulator().reports());
+    assertTrue(callbackViolations.isEmpty(), callbackViolations.toString());
+    List<Object> all;
+    synchronized (produced) {
+      all = new ArrayList<>(produced);
+    }
+    for (Object thing : all) {
+      String text = describe(thing);
+      for (String secret : new String[] {CLIENT_KEY, UNKNOWN_KEY}) {
+        if (text.contains(secret)) {
+          fail("the client key leaked into " + thing.getClass().getName() + ":\n" + text);
+        }
+      }
+    }
+  }
+
+  // ---- helpers for subclasses ----
+
+  /** The emulator that plays the API in the running case. */
+  protected final CapMonsterEmulator emulator() {
+    return api.emulator();
+  }
+
+  /**
+   * A builder with the suite's settings: the provider under test, the emulator's URL, {@link
+   * #CLIENT_KEY}, {@value #REQUEST_TIMEOUT_MILLIS} ms timeouts and no retries.
+   */
+  protected CapReportClient.Builder builder() {
+    return CapReportClient.builder()
+        .transportProvider(provider())
+        .baseUrl(emulator().baseUrl())
+        .clientKey(CLIENT_KEY)
+        .connectTimeout(REQUEST_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS)
+        .requestTimeout(REQUEST_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS)
+        .retryPolicy(RetryPolicy.none());
+  }
+
+  /** A client from {@link #builder()}, closed after the case. */
+  protected CapReportClient client() {
+    return client(builder());
+  }
+
+  /** Builds, remembers and closes after the case. */
+  protected CapReportClient client(CapReportClient.Builder builder) {
+    CapReportClient client = builder.build();
+    closeAfter.add(client);
+    return remember(client);
+  }
+
+  /**
+   * Keeps an object the case produced, so that after the case its {@code toString()}, and for a
+   * throwable every message in its cause chain and suppressed list, are checked for the key.
+   */
+  protected <T> T remember(T thing) {
+    if (thing != null) {
+      produced.add(thing);
+    }
+    return thing;
+  }
+
+  private Outcome report(CapReportClient client, Call call, ReportEndpoint endpoint, long taskId) {
+    try {
+      switch (call) {
+        case BLOCKING:
+          try {
+            return Outcome.accepted(remember(client.report(endpoint, taskId)));
+          } catch (CapReportException e) {
+            return Outcome.failed(remember(e));
+          }
+        case FUTURE:
+          return awaitFuture(client.reportAsync(endpoint, taskId));
+        default:
+          return awaitCallback(client, endpoint, taskId);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError("interrupted", e);
+    }
+  }
+
+  private Outcome awaitFuture(CompletableFuture<ReportResult> future) throws InterruptedException {
+    try {
+      return Outcome.accepted(remember(future.get(WAIT_SECONDS, TimeUnit.SECONDS)));
+    } catch (ExecutionException e) {
+      remember(e.getCause());
+      if (!(e.getCause() instanceof CapReportException)) {
+        throw new AssertionError("the future failed with something else", e.getCause());
+      }
+      return Outcome.failed((CapReportException) e.getCause());
+    } catch (TimeoutException e) {
+      future.cancel(true);
+      throw new AssertionError("no outcome within " + WAIT_SECONDS + " s", e);
+    }
+  }
+
+  private Outcome awaitCallback(CapReportClient client, ReportEndpoint endpoint, long taskId)
+      throws InterruptedException {
+    final CompletableFuture<Outcome> outcome = new CompletableFuture<>();
+    final AtomicInteger calls = new AtomicInteger();
+    final AtomicBoolean returned = new AtomicBoolean();
+    final Thread caller = Thread.currentThread();
+    ReportCallback callback =
+        new ReportCallback() {
+          @Override
+          public void onAccepted(ReportResult result) {
+            called();
+            outcome.complete(Outcome.accepted(remember(result)));
+          }
+
+          @Override
+          public void onFailed(CapReportException failure) {
+            called();
+            outcome.complete(Outcome.failed(remember(failure)));
+          }
+
+          private void called() {
+            if (calls.incrementAndGet() > 1) {
+              callbackViolations.add("a callback was called more than once");
+            }
+            if (Thread.currentThread() == caller && !returned.get()) {
+              callbackViolations.add("a callback ran on the caller's thread inside reportAsync");
+            }
+          }
+        };
+    client.reportAsync(endpoint, taskId, callback);
+    returned.set(true);
+    try {
+      return outcome.get(WAIT_SECONDS, TimeUnit.SECONDS);
+    } catch (ExecutionException e) {
+      throw new AssertionError(e.getCause());
+    } catch (TimeoutException e) {
+      throw new AssertionError("no callback within " + WAIT_SECONDS + " s", e);
+    }
+  }
+
+  private static String describe(Object thing) {
+    if (thing instanceof Throwable) {
+      StringWriter trace = new StringWriter();
+      ((Throwable) thing).printStackTrace(new PrintWriter(trace));
+      return trace.toString();
+    }
+    return String.valueOf(thing);
+  }
+}

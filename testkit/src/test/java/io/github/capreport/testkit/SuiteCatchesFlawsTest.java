@@ -1,0 +1,110 @@
+package io.github.capreport.testkit;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.platform.engine.discovery.DiscoverySelectors.selectMethod;
+
+import io.github.capreport.ReportEndpoint;
+import io.github.capreport.spi.TransportProvider;
+import io.github.capreport.testkit.TransportConformanceSuite.Call;
+import io.github.capreport.testkit.TransportConformanceSuite.Drop;
+import io.github.capreport.testkit.UrlConnectionTransport.Flaw;
+import java.lang.reflect.Method;
+import java.util.List;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.platform.engine.TestExecutionResult;
+import org.junit.platform.testkit.engine.EngineTestKit;
+import org.junit.platform.testkit.engine.Events;
+
+/**
+ * A suite that passes everything proves nothing: each flaw here breaks the transport contract in
+ * one way, and the case named next to it must fail the flawed transport, for that reason. {@link
+ * UrlConnectionConformanceTest} is the control: without flaws the same transport passes.
+ */
+class SuiteCatchesFlawsTest {
+  static Stream<Arguments> flawsAndTheCasesThatCatchThem() throws NoSuchMethodException {
+    Class<TransportConformanceSuite> s = TransportConformanceSuite.class;
+    Method exactRequest =
+        s.getMethod("sendsExactlyTheApisRequest", ReportEndpoint.class, Call.class);
+    return Stream.of(
+        Arguments.of(
+            Flaw.FOLLOWS_REDIRECTS,
+            s.getMethod("neverFollowsARedirect", int.class, Call.class),
+            "requests that followed the redirect"),
+        Arguments.of(
+            Flaw.RESENDS_POST_AFTER_A_FAILURE,
+            s.getMethod("failsWhenTheConnectionDrops", Drop.class, Call.class),
+            "must not resend a POST"),
+        Arguments.of(
+            Flaw.KEY_IN_EXCEPTION_MESSAGES,
+            s.getMethod("failsToConnectToAClosedPort", Call.class),
+            "the client key leaked"),
+        Arguments.of(Flaw.TEXT_PLAIN_CONTENT_TYPE, exactRequest, "Content-Type: text/plain"),
+        Arguments.of(
+            Flaw.TASK_ID_AS_STRING,
+            s.getMethod("keepsATaskIdAboveTwoToThe32Intact", Call.class),
+            "taskId, a JSON integer"),
+        Arguments.of(Flaw.NO_USER_AGENT, exactRequest, "but was: <Java>"),
+        Arguments.of(
+            Flaw.CALLBACK_ON_CALLERS_THREAD,
+            s.getMethod("refusesAnUnknownTask", Call.class),
+            "caller's thread"),
+        Arguments.of(
+            Flaw.READS_WHOLE_BODY,
+            s.getMethod("refusesToReadAHugeBody", Call.class),
+            "but the report was accepted"));
+  }
+
+  @AfterEach
+  void clearFlaw() {
+    Flawed.flaw = null;
+  }
+
+  @ParameterizedTest(name = "{0} is caught by {1}")
+  @MethodSource("flawsAndTheCasesThatCatchThem")
+  void failsAFlawedTransport(Flaw flaw, Method catcher, String reason) {
+    Flawed.flaw = flaw;
+    Events tests =
+        EngineTestKit.engine("junit-jupiter")
+            .selectors(selectMethod(Flawed.class, catcher))
+            .execute()
+            .testEvents();
+    assertTrue(tests.started().count() > 0, "cases run");
+    List<String> failures =
+        tests.failed().stream()
+            .map(
+                event ->
+                    event
+                        .getPayload(TestExecutionResult.class)
+                        .flatMap(TestExecutionResult::getThrowable)
+                        .map(String::valueOf)
+                        .orElse("?"))
+            .collect(Collectors.toList());
+    assertTrue(
+        failures.stream().anyMatch(failure -> failure.contains(reason)),
+        "no case of "
+            + catcher.getName()
+            + " failed "
+            + flaw
+            + " saying '"
+            + reason
+            + "': "
+            + failures);
+  }
+
+  /** Not run by the build on its own (a nested class); the test above launches it. */
+  static class Flawed extends TransportConformanceSuite {
+    static volatile Flaw flaw;
+
+    @Override
+    protected TransportProvider provider() {
+      return flaw == null
+          ? UrlConnectionTransport.provider()
+          : UrlConnectionTransport.provider(flaw);
+    }
+  }
+}
