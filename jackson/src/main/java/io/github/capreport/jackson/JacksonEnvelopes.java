@@ -1,0 +1,73 @@
+package io.github.capreport.jackson;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
+import io.github.capreport.spi.EnvelopeParser;
+import io.github.capreport.spi.ResponseEnvelope;
+import io.github.capreport.spi.TransportRequest;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+
+/**
+ * The request body and the answer's envelope, with Jackson: shared by the transports whose
+ * ecosystem is Jackson (jdk, apache), so that they bind JSON one way. Not API: it may change in any
+ * release.
+ *
+ * <p>The body is written by a plain {@link JsonFactory}, not the user's mapper, so that no mapper
+ * setting (indentation, numbers as strings) can change its shape: exactly {@code clientKey} as a
+ * string and {@code taskId} as a number. The answer is read as a tree, which ignores unknown fields
+ * whatever the user's mapper is configured to do; the reader also drops {@link
+ * DeserializationFeature#FAIL_ON_UNKNOWN_PROPERTIES} so that this stays true if the binding ever
+ * changes to a class.
+ */
+public final class JacksonEnvelopes implements EnvelopeParser {
+  private static final JsonFactory WRITER = new JsonFactory();
+
+  private final ObjectReader reader;
+
+  /** Reads answers with {@code mapper}, or a default one when it is null. */
+  public JacksonEnvelopes(ObjectMapper mapper) {
+    if (mapper == null) {
+      mapper = new ObjectMapper();
+    }
+    this.reader = mapper.reader().without(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+  }
+
+  /** {@code {"clientKey":"...","taskId":123}}, exactly. */
+  public static byte[] body(TransportRequest request) throws IOException {
+    ByteArrayOutputStream out = new ByteArrayOutputStream(96);
+    try (JsonGenerator json = WRITER.createGenerator(out)) {
+      json.writeStartObject();
+      json.writeStringField("clientKey", request.clientKey());
+      json.writeNumberField("taskId", request.taskId());
+      json.writeEndObject();
+    }
+    return out.toByteArray();
+  }
+
+  /** Throws when the body is not a JSON object; a missing or mistyped field is null. */
+  @Override
+  public ResponseEnvelope parse(byte[] json) throws IOException {
+    JsonNode root = reader.readTree(json);
+    if (root == null || !root.isObject()) {
+      throw new IOException("not a JSON object");
+    }
+    JsonNode errorId = root.get("errorId");
+    return new ResponseEnvelope(
+        errorId != null && errorId.isIntegralNumber() && errorId.canConvertToLong()
+            ? errorId.longValue()
+            : null,
+        text(root, "errorCode"),
+        text(root, "errorDescription"),
+        text(root, "status"));
+  }
+
+  private static String text(JsonNode root, String field) {
+    JsonNode node = root.get(field);
+    return node != null && node.isTextual() ? node.textValue() : null;
+  }
+}
