@@ -267,6 +267,23 @@ class RetrofitTransportTest {
         2, api.emulator().connectionsSeen(), "a new connection after the oversized answer only");
   }
 
+  /**
+   * Retrofit reads a non-2xx body whole before handing it over; the transport must cut it off all
+   * the same. Read whole, the connection would be clean and reused: a second connection shows that
+   * the answer was dropped instead.
+   */
+  @Test
+  void anOversizedErrorAnswerIsNotBufferedWhole() throws IOException {
+    try (Transport transport = new RetrofitTransportProvider().create(options())) {
+      api.emulator().nextRequest().respond(500, "text/html", "x".repeat(8 * 1024 * 1024));
+      TransportResponse huge = transport.send(request(ReportEndpoint.IMAGE_CAPTCHA));
+      assertEquals(500, huge.statusCode());
+      assertTrue(huge.problem().contains("larger than"), huge.problem());
+      assertEquals(200, transport.send(request(ReportEndpoint.IMAGE_CAPTCHA)).statusCode());
+    }
+    assertEquals(2, api.emulator().connectionsSeen(), "the oversized answer's connection dropped");
+  }
+
   @Test
   void tlsFromTheOptionsAndAGivenTrustManager() throws Exception {
     TrustManagerFactory factory =
