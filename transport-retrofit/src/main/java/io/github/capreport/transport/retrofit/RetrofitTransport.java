@@ -60,9 +60,10 @@ import retrofit2.converter.moshi.MoshiConverterFactory;
  *       releases it.
  *   <li>An {@link OkHttpClient}, or the one inside a given {@link Retrofit}: the transport derives
  *       a client from it with {@code newBuilder()}, sharing its dispatcher, connection pool,
- *       interceptors, TLS and connect/read timeouts, but never following redirects and with the
- *       request timeout as call timeout. {@link #close()} leaves the given client alone. Of a given
- *       Retrofit only the client is used: the report's JSON is Moshi's, whatever converters it has.
+ *       interceptors, TLS and connect/read timeouts, but never following redirects, never resending
+ *       a report on its own, and with the request timeout as call timeout. {@link #close()} leaves
+ *       the given client alone. Of a given Retrofit only the client is used: the report's JSON is
+ *       Moshi's, whatever converters it has.
  * </ul>
  */
 public final class RetrofitTransport implements Transport {
@@ -96,6 +97,8 @@ public final class RetrofitTransport implements Transport {
               .newBuilder()
               .followRedirects(false)
               .followSslRedirects(false)
+              // Core owns retries: OkHttp's silent resend could deliver a report twice.
+              .retryOnConnectionFailure(false)
               .callTimeout(requestTimeoutMillis, TimeUnit.MILLISECONDS)
               .addInterceptor(BoundedBodyInterceptor.INSTANCE)
               .build();

@@ -168,6 +168,22 @@ class RetrofitTransportTest {
   }
 
   @Test
+  void aUsersClientIsDerivedNeverToResendOrRedirect() {
+    OkHttpClient users = new OkHttpClient.Builder().build();
+    try (RetrofitTransport transport =
+        RetrofitTransport.builder().okHttpClient(users).options(options()).build()) {
+      OkHttpClient derived = transport.okHttpClient();
+      assertFalse(derived.retryOnConnectionFailure(), "core owns retries");
+      assertFalse(derived.followRedirects());
+      assertEquals(users.dispatcher(), derived.dispatcher());
+      assertEquals(users.connectionPool(), derived.connectionPool());
+    } finally {
+      users.dispatcher().executorService().shutdown();
+    }
+    assertTrue(users.retryOnConnectionFailure(), "the user's own client is left as it was");
+  }
+
+  @Test
   void aSendAfterCloseFailsOnAnotherThreadExactlyOnce() throws Exception {
     RetrofitTransport transport = RetrofitTransport.builder().options(options()).build();
     transport.close();
