@@ -14,7 +14,7 @@ final class Bench {
   static final String PATH = "/reportIncorrectImageCaptcha";
 
   /** The transports measured: the {@code -p transport=...} values. */
-  static final String[] TRANSPORTS = {"jdk", "apache"};
+  static final String[] TRANSPORTS = {"jdk", "apache", "retrofit"};
 
   private Bench() {}
 

@@ -25,7 +25,7 @@ public class ClientCreationBenchmark {
   /** Nothing listens there: creating a client connects nowhere. */
   static final String BASE_URL = "http://127.0.0.1:9";
 
-  @Param({"jdk", "apache"})
+  @Param({"jdk", "apache", "retrofit"})
   public String transport;
 
   @Param({"capreport", "raw"})

@@ -15,7 +15,7 @@ import org.openjdk.jmh.annotations.TearDown;
 @State(Scope.Benchmark)
 public class Fixture {
   /** Which HTTP client: capreport's transport of that id, or the raw baseline on the same one. */
-  @Param({"jdk", "apache"})
+  @Param({"jdk", "apache", "retrofit"})
   public String transport;
 
   /** {@code capreport}: through the library; {@code raw}: by hand, no capreport code. */

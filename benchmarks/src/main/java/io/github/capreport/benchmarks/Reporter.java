@@ -33,6 +33,8 @@ interface Reporter extends AutoCloseable {
             return new RawJdk(baseUrl);
           case "apache":
             return new RawApache(baseUrl);
+          case "retrofit":
+            return new RawRetrofit(baseUrl);
           default:
             throw new IllegalArgumentException("no raw baseline for transport " + transport);
         }
