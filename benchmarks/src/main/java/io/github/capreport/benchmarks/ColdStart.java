@@ -27,10 +27,10 @@ import java.util.Map;
 public final class ColdStart {
   private static final String[] IMPLS = {"capreport", "raw"};
   private static final String[] COLUMNS = {
-    "create client (ms)",
-    "main -> accepted (ms)",
-    "JVM start -> accepted (ms)",
-    "spawn -> accepted (ms)"
+    "create the client",
+    "main() to first report accepted",
+    "JVM start to first report accepted",
+    "process spawn to first report accepted"
   };
 
   private ColdStart() {}
@@ -60,31 +60,40 @@ public final class ColdStart {
       }
     }
     System.out.printf(
-        Locale.ROOT, "Cold start, %d fresh JVMs each (mean ± standard deviation)%n", runs);
-    System.out.printf(Locale.ROOT, "%-20s", "transport impl");
+        Locale.ROOT,
+        "Cold start: %d fresh JVMs per row, mean ± standard deviation, milliseconds.%n%n",
+        runs);
+    StringBuilder header = new StringBuilder("| transport | impl |");
+    StringBuilder rule = new StringBuilder("|---|---|");
     for (String column : COLUMNS) {
-      System.out.printf(Locale.ROOT, " | %-26s", column);
+      header.append(' ').append(column).append(" |");
+      rule.append("---|");
     }
-    System.out.println();
+    System.out.println(header);
+    System.out.println(rule);
     for (Map.Entry<String, List<double[]>> entry : samples.entrySet()) {
-      System.out.printf(Locale.ROOT, "%-20s", entry.getKey());
+      String[] names = entry.getKey().split(" ");
+      StringBuilder line = new StringBuilder("| " + names[0] + " | " + names[1] + " |");
       for (int c = 0; c < COLUMNS.length; c++) {
-        double sum = 0;
-        double squares = 0;
-        int n = entry.getValue().size();
-        for (double[] sample : entry.getValue()) {
-          sum += sample[c];
-        }
-        double mean = sum / n;
-        for (double[] sample : entry.getValue()) {
-          squares += (sample[c] - mean) * (sample[c] - mean);
-        }
-        double sd = n > 1 ? Math.sqrt(squares / (n - 1)) : 0;
-        System.out.printf(
-            Locale.ROOT, " | %-26s", String.format(Locale.ROOT, "%.1f ± %.1f", mean, sd));
+        double[] stats = meanAndDeviation(entry.getValue(), c);
+        line.append(String.format(Locale.ROOT, " %.1f ± %.1f |", stats[0], stats[1]));
       }
-      System.out.println();
+      System.out.println(line);
     }
+  }
+
+  private static double[] meanAndDeviation(List<double[]> samples, int column) {
+    double sum = 0;
+    for (double[] sample : samples) {
+      sum += sample[column];
+    }
+    double mean = sum / samples.size();
+    double squares = 0;
+    for (double[] sample : samples) {
+      squares += (sample[column] - mean) * (sample[column] - mean);
+    }
+    int n = samples.size();
+    return new double[] {mean, n > 1 ? Math.sqrt(squares / (n - 1)) : 0};
   }
 
   private static double[] probe(String impl, String transport, String baseUrl) throws Exception {

@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Runs every benchmark and writes the results, with the machine they ran on, to one folder.
+#
+#   benchmarks/run.sh short   # about 4 minutes: a quick check, numbers too noisy to publish
+#   benchmarks/run.sh full    # about 20 minutes: what docs/PERFORMANCE.md reports
+#
+# Output: benchmarks/target/results-<mode>/ (or the folder given as second argument):
+#   machine.txt, jmh.txt, jmh.json, tables.md (from jmh.json), connections.txt, coldstart.txt
+set -euo pipefail
+
+mode="${1:-short}"
+root="$(cd "$(dirname "$0")/.." && pwd)"
+out="${2:-$root/benchmarks/target/results-$mode}"
+case "$mode" in
+  short)
+    jmh=(-f 1 -wi 1 -w 1s -i 2 -r 1s)
+    cold_runs=3
+    reuse_reports=5000
+    ;;
+  full)
+    jmh=(-f 1 -wi 4 -w 2s -i 5 -r 2s)
+    cold_runs=10
+    reuse_reports=20000
+    ;;
+  *)
+    echo "usage: $0 short|full [output folder]" >&2
+    exit 2
+    ;;
+esac
+
+cd "$root"
+mvn -B -q -pl benchmarks -am package -DskipTests
+jar="$root/benchmarks/target/benchmarks.jar"
+mkdir -p "$out"
+
+{
+  echo "date: $(date -u '+%Y-%m-%d %H:%M:%S UTC')"
+  echo "commit: $(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
+  echo "nproc: $(nproc)"
+  lscpu | grep -E '^(Model name|Thread|Core|Socket)' || true
+  free -h | head -2
+  java -version 2>&1
+  echo "uptime at start: $(uptime)"
+} > "$out/machine.txt"
+cat "$out/machine.txt"
+
+java -jar "$jar" "${jmh[@]}" -prof gc -rf json -rff "$out/jmh.json" 2>&1 | tee "$out/jmh.txt"
+java -cp "$jar" io.github.capreport.benchmarks.ConnectionReuse "$reuse_reports" 2>&1 \
+  | grep -v '^SLF4J' | tee "$out/connections.txt"
+java -cp "$jar" io.github.capreport.benchmarks.ColdStart "$cold_runs" 2>&1 \
+  | grep -v '^SLF4J' | tee "$out/coldstart.txt"
+java -cp "$jar" io.github.capreport.benchmarks.ResultsTable "$out/jmh.json" | tee "$out/tables.md"
+echo "uptime at end: $(uptime)" | tee -a "$out/machine.txt"

@@ -1,0 +1,176 @@
+package io.github.capreport.benchmarks;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.File;
+import java.io.IOException;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Turns a JMH JSON result file ({@code -rf json}) into one Markdown table per transport: capreport,
+ * raw baseline, their ratio and the target. Prints only what the file holds.
+ *
+ * <pre>
+ * java -cp benchmarks/target/benchmarks.jar io.github.capreport.benchmarks.ResultsTable jmh.json
+ * </pre>
+ */
+public final class ResultsTable {
+  private ResultsTable() {}
+
+  /** A score with its error (99.9% confidence half-width, as JMH prints it). */
+  record Score(double value, double error, String unit) {
+    String show() {
+      String v = number(value);
+      return Double.isNaN(error) ? v + " " + unit : v + " ± " + number(error) + " " + unit;
+    }
+  }
+
+  /** One row: what is measured, where it comes from, how the target reads. */
+  private record Row(String label, String benchmark, String metric, Target target) {}
+
+  private enum Target {
+    /** capreport / raw at most 1.05: a time, lower is better. */
+    TIME,
+    /** capreport / raw at least 0.95: a rate, higher is better. */
+    RATE,
+    /** capreport - raw at most 2 KiB per report. */
+    ALLOC,
+    /** capreport at most 1,000 us. */
+    CREATE,
+    NONE
+  }
+
+  private static final Row[] ROWS = {
+    new Row("latency, 1 caller", "LatencyBenchmark.report", null, Target.TIME),
+    new Row("allocation per report", "LatencyBenchmark.report", "gc.alloc.rate.norm", Target.ALLOC),
+    new Row("throughput, 1 caller", "ThroughputBenchmark.callers01", null, Target.RATE),
+    new Row("throughput, 16 callers", "ThroughputBenchmark.callers16", null, Target.RATE),
+    new Row("throughput, 64 callers", "ThroughputBenchmark.callers64", null, Target.RATE),
+    new Row(
+        "throughput, 64 async in flight", "AsyncThroughputBenchmark.inFlight64", null, Target.RATE),
+    new Row(
+        "create + close a client, warm",
+        "ClientCreationBenchmark.createAndClose",
+        null,
+        Target.CREATE),
+    new Row(
+        "allocation per client created",
+        "ClientCreationBenchmark.createAndClose",
+        "gc.alloc.rate.norm",
+        Target.NONE),
+  };
+
+  public static void main(String[] args) throws IOException {
+    JsonNode results = new ObjectMapper().readTree(new File(args[0]));
+    // benchmark|metric|transport|impl -> score
+    Map<String, Score> scores = new LinkedHashMap<>();
+    Map<String, Score> capacity = new LinkedHashMap<>();
+    for (JsonNode result : results) {
+      String benchmark = result.get("benchmark").asText();
+      benchmark =
+          benchmark.substring(benchmark.lastIndexOf('.', benchmark.lastIndexOf('.') - 1) + 1);
+      JsonNode params = result.path("params");
+      if (benchmark.startsWith("EmulatorCapacityBenchmark.")) {
+        capacity.put(benchmark, score(result.get("primaryMetric")));
+        continue;
+      }
+      String transport = params.path("transport").asText();
+      String impl = params.path("impl").asText();
+      scores.put(key(benchmark, null, transport, impl), score(result.get("primaryMetric")));
+      JsonNode alloc = result.path("secondaryMetrics").path("gc.alloc.rate.norm");
+      if (!alloc.isMissingNode()) {
+        scores.put(key(benchmark, "gc.alloc.rate.norm", transport, impl), score(alloc));
+      }
+    }
+    for (String transport : Bench.TRANSPORTS) {
+      StringBuilder table = new StringBuilder();
+      for (Row row : ROWS) {
+        Score capreport = scores.get(key(row.benchmark, row.metric, transport, "capreport"));
+        Score raw = scores.get(key(row.benchmark, row.metric, transport, "raw"));
+        if (capreport == null || raw == null) {
+          continue;
+        }
+        table.append(
+            String.format(
+                Locale.ROOT,
+                "| %s | %s | %s | %s | %s |%n",
+                row.label,
+                capreport.show(),
+                raw.show(),
+                comparison(row.target, capreport, raw),
+                verdict(row.target, capreport, raw)));
+      }
+      if (table.length() > 0) {
+        System.out.printf("### %s%n%n", transport);
+        System.out.println("| measure | capreport | raw baseline | capreport vs raw | target |");
+        System.out.println("|---|---|---|---|---|");
+        System.out.println(table);
+      }
+    }
+    if (!capacity.isEmpty()) {
+      System.out.printf("### emulator capacity (raw sockets, no HTTP or JSON library)%n%n");
+      System.out.println("| benchmark | score |");
+      System.out.println("|---|---|");
+      for (Map.Entry<String, Score> entry : capacity.entrySet()) {
+        System.out.printf("| %s | %s |%n", entry.getKey(), entry.getValue().show());
+      }
+      System.out.println();
+    }
+  }
+
+  private static String comparison(Target target, Score capreport, Score raw) {
+    if (target == Target.ALLOC || target == Target.NONE) {
+      return String.format(Locale.ROOT, "%+,.0f B", capreport.value - raw.value);
+    }
+    return String.format(Locale.ROOT, "%.3f", capreport.value / raw.value);
+  }
+
+  private static String verdict(Target target, Score capreport, Score raw) {
+    double ratio = capreport.value / raw.value;
+    switch (target) {
+      case TIME:
+        return (ratio <= 1.05 ? "met" : "missed") + " (<= 1.05)" + overlap(capreport, raw);
+      case RATE:
+        return (ratio >= 0.95 ? "met" : "missed") + " (>= 0.95)" + overlap(capreport, raw);
+      case ALLOC:
+        return (capreport.value - raw.value <= 2048 ? "met" : "missed") + " (<= +2,048 B)";
+      case CREATE:
+        return (capreport.value <= 1000 ? "met" : "missed") + " (<= 1,000 us)";
+      default:
+        return "";
+    }
+  }
+
+  /** Whether the two confidence intervals overlap: then the difference is within the noise. */
+  private static String overlap(Score a, Score b) {
+    if (Double.isNaN(a.error) || Double.isNaN(b.error)) {
+      return "";
+    }
+    boolean overlaps =
+        a.value - a.error <= b.value + b.error && b.value - b.error <= a.value + a.error;
+    return overlaps ? ", intervals overlap" : "";
+  }
+
+  private static String key(String benchmark, String metric, String transport, String impl) {
+    return benchmark + "|" + metric + "|" + transport + "|" + impl;
+  }
+
+  private static Score score(JsonNode metric) {
+    JsonNode error = metric.get("scoreError");
+    return new Score(
+        metric.get("score").asDouble(),
+        error.isNumber() ? error.asDouble() : Double.NaN,
+        metric.get("scoreUnit").asText());
+  }
+
+  private static String number(double value) {
+    if (Double.isNaN(value)) {
+      return "NaN";
+    }
+    double magnitude = Math.abs(value);
+    String format = magnitude >= 100 ? "%,.0f" : magnitude >= 10 ? "%.1f" : "%.2f";
+    return String.format(Locale.ROOT, format, value);
+  }
+}
