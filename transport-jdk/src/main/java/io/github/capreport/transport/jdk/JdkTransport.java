@@ -36,9 +36,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * A {@link Transport} over {@link java.net.http.HttpClient}, with JSON bound by Jackson.
  *
  * <p>The request timeout bounds the whole report, body included: {@link HttpRequest#timeout} alone
- * stops at the response headers, so the transport also puts a deadline on the exchange's future.
- * Blocking sends wait on that future; asynchronous ones complete the callback on the transport's
- * own daemon threads, never on a caller's.
+ * stops at the response headers, so the transport also puts a deadline on the body (blocking sends)
+ * or on the exchange's future (asynchronous ones). Blocking sends run on the caller's thread;
+ * asynchronous ones complete the callback on the transport's own daemon threads, never on a
+ * caller's.
  */
 public final class JdkTransport implements Transport {
   private static final AtomicInteger TRANSPORTS = new AtomicInteger();
@@ -71,7 +72,9 @@ public final class JdkTransport implements Transport {
           HttpClient.newBuilder()
               .connectTimeout(Duration.ofMillis(options.connectTimeoutMillis()))
               .followRedirects(HttpClient.Redirect.NEVER)
-              .executor(executor);
+              // Not the pool itself: after close() a blocking send still in flight needs the
+              // client's tasks to run, so that its request timeout can end it.
+              .executor(callbacks);
       if (options.sslContext() != null) {
         b.sslContext(options.sslContext());
       }
@@ -89,25 +92,30 @@ public final class JdkTransport implements Transport {
     return JdkTransportProvider.ID;
   }
 
+  /**
+   * Sends on the calling thread with {@link HttpClient#send}. Not {@code sendAsync} and a wait: the
+   * JDK's public {@code sendAsync} hands every completed exchange to {@code CompletableFuture}'s
+   * default executor, which on a machine with fewer than three CPUs starts a new thread for each
+   * report. The request timeout bounds the headers through {@link HttpRequest#timeout} and the body
+   * through the body handler's deadline.
+   */
   @Override
   public TransportResponse send(TransportRequest request) throws IOException {
+    long deadlineNanos = System.nanoTime() + requestTimeout.toNanos();
     HttpRequest httpRequest = toHttpRequest(request);
-    CompletableFuture<HttpResponse<byte[]>> exchange =
-        client.sendAsync(httpRequest, new BoundedBodyHandler(request.maxResponseBytes() + 1));
     HttpResponse<byte[]> response;
     try {
-      response = exchange.get(requestTimeout.toMillis(), TimeUnit.MILLISECONDS);
+      response =
+          client.send(
+              httpRequest, new BoundedBodyHandler(request.maxResponseBytes() + 1, deadlineNanos));
     } catch (InterruptedException e) {
-      exchange.cancel(true);
+      // HttpClient.send cancels the exchange when it is interrupted (Java 16 and later).
       Thread.currentThread().interrupt();
       InterruptedIOException interrupted = new InterruptedIOException("interrupted");
       interrupted.initCause(e);
       throw interrupted;
-    } catch (TimeoutException e) {
-      exchange.cancel(true);
-      throw timeout();
-    } catch (ExecutionException e) {
-      throw asIoException(e.getCause());
+    } catch (IOException e) {
+      throw asIoException(e);
     }
     return toTransportResponse(request, response);
   }
@@ -119,7 +127,9 @@ public final class JdkTransport implements Transport {
       exchange =
           client
               .sendAsync(
-                  toHttpRequest(request), new BoundedBodyHandler(request.maxResponseBytes() + 1))
+                  toHttpRequest(request),
+                  new BoundedBodyHandler(
+                      request.maxResponseBytes() + 1, BoundedBodyHandler.NO_DEADLINE))
               .orTimeout(requestTimeout.toMillis(), TimeUnit.MILLISECONDS);
     } catch (IOException | RuntimeException e) {
       IOException failure = asIoException(e);
@@ -155,9 +165,10 @@ public final class JdkTransport implements Transport {
   }
 
   /**
-   * Runs a callback on the transport's threads. Once {@link #close()} has shut them down, reports
-   * still in flight end by their request timeout, and their callbacks get a thread of their own:
-   * every callback must be called, and never on the thread that called {@link #sendAsync}.
+   * Runs a callback, or a task of the HttpClient this transport built, on the transport's threads.
+   * Once {@link #close()} has shut them down, reports still in flight end by their request timeout,
+   * and their tasks and callbacks get a thread of their own: every report must end, every callback
+   * must be called, and never on the thread that called {@link #sendAsync}.
    */
   private void runCallback(Runnable task) {
     try {
@@ -207,7 +218,8 @@ public final class JdkTransport implements Transport {
         && e.getCause() != null) {
       e = e.getCause();
     }
-    if (e instanceof TimeoutException) {
+    if (e instanceof TimeoutException || e.getCause() instanceof TimeoutException) {
+      // The body's deadline; HttpClient.send wraps it in an IOException.
       return timeout();
     }
     if (e instanceof HttpConnectTimeoutException) {
