@@ -21,8 +21,13 @@ public final class TransportResponse {
   private final int statusCode;
   private final String retryAfter;
   private final ResponseEnvelope envelope;
-  private final String bodyPreview;
   private final String problem;
+
+  /** The body of a decoded answer, kept to make its preview only if asked: most never are. */
+  private final byte[] body;
+
+  /** Made on first use when {@link #body} is set; racing threads make equal strings. */
+  private String bodyPreview;
 
   private TransportResponse(
       int statusCode,
@@ -30,11 +35,22 @@ public final class TransportResponse {
       ResponseEnvelope envelope,
       String bodyPreview,
       String problem) {
+    this(statusCode, retryAfter, envelope, bodyPreview, problem, null);
+  }
+
+  private TransportResponse(
+      int statusCode,
+      String retryAfter,
+      ResponseEnvelope envelope,
+      String bodyPreview,
+      String problem,
+      byte[] body) {
     this.statusCode = statusCode;
     this.retryAfter = retryAfter;
     this.envelope = envelope;
     this.bodyPreview = bodyPreview;
     this.problem = problem;
+    this.body = body;
   }
 
   /**
@@ -72,7 +88,7 @@ public final class TransportResponse {
       return new TransportResponse(
           statusCode, retryAfter, null, preview(bytes), "the body is not a JSON object");
     }
-    return new TransportResponse(statusCode, retryAfter, envelope, preview(bytes), null);
+    return new TransportResponse(statusCode, retryAfter, envelope, null, null, bytes);
   }
 
   public int statusCode() {
@@ -91,7 +107,12 @@ public final class TransportResponse {
 
   /** The first {@value #PREVIEW_CHARS} characters of the body, control characters blanked. */
   public String bodyPreview() {
-    return bodyPreview;
+    String preview = bodyPreview;
+    if (preview == null) {
+      preview = preview(body);
+      bodyPreview = preview;
+    }
+    return preview;
   }
 
   /** Why there is no envelope; null when there is one. */

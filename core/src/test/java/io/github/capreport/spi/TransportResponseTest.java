@@ -28,6 +28,16 @@ class TransportResponseTest {
   }
 
   @Test
+  void aDecodedAnswerStillHasItsPreview() throws IOException {
+    TransportResponse r =
+        TransportResponse.read(
+            200, null, stream("{\"errorId\":0,\n\"status\":\"ok\"}"), 100, SUCCESS);
+    assertNotNull(r.envelope());
+    assertEquals("{\"errorId\":0, \"status\":\"ok\"}", r.bodyPreview());
+    assertEquals(r.bodyPreview(), r.bodyPreview());
+  }
+
+  @Test
   void stopsReadingPastTheLimitAndNeverParses() throws IOException {
     AtomicInteger served = new AtomicInteger();
     InputStream endless =
