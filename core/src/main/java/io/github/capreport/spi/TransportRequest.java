@@ -18,6 +18,9 @@ public final class TransportRequest {
   private final Map<String, String> headers;
   private final int maxResponseBytes;
 
+  /** The headers made last; see {@link #headersFor}. */
+  private static volatile Headers lastHeaders;
+
   public TransportRequest(
       URI uri,
       ReportEndpoint endpoint,
@@ -36,11 +39,36 @@ public final class TransportRequest {
     this.clientKey = clientKey;
     this.taskId = taskId;
     this.maxResponseBytes = maxResponseBytes;
+    this.headers = headersFor(userAgent);
+  }
+
+  /**
+   * The headers for this User-Agent. They depend on nothing else, and a client sends one
+   * User-Agent, so the last map made is kept and shared by the requests that follow: immutable,
+   * safe to share.
+   */
+  private static Map<String, String> headersFor(String userAgent) {
+    Headers last = lastHeaders;
+    if (last != null && last.userAgent.equals(userAgent)) {
+      return last.map;
+    }
     Map<String, String> h = new LinkedHashMap<>();
     h.put("Content-Type", "application/json");
     h.put("Accept", "application/json");
     h.put("User-Agent", userAgent);
-    this.headers = Collections.unmodifiableMap(h);
+    Map<String, String> map = Collections.unmodifiableMap(h);
+    lastHeaders = new Headers(userAgent, map);
+    return map;
+  }
+
+  private static final class Headers {
+    final String userAgent;
+    final Map<String, String> map;
+
+    Headers(String userAgent, Map<String, String> map) {
+      this.userAgent = userAgent;
+      this.map = map;
+    }
   }
 
   /** The absolute URI to POST to: the base URL followed by the endpoint's path. */
