@@ -18,6 +18,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
@@ -198,9 +199,11 @@ public final class JdkTransport implements Transport {
 
   private TransportResponse toTransportResponse(
       TransportRequest request, HttpResponse<byte[]> response) throws IOException {
+    // allValues, not firstValue: the same case-insensitive lookup without a stream per report.
+    List<String> retryAfter = response.headers().allValues("Retry-After");
     return TransportResponse.read(
         response.statusCode(),
-        response.headers().firstValue("Retry-After").orElse(null),
+        retryAfter.isEmpty() ? null : retryAfter.get(0),
         new ByteArrayInputStream(response.body()),
         request.maxResponseBytes(),
         json);
