@@ -43,7 +43,13 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class JdkTransport implements Transport {
   private static final AtomicInteger TRANSPORTS = new AtomicInteger();
 
-  private final HttpClient client;
+  /**
+   * Null once a transport that built its client is closed: before Java 21 an {@code HttpClient}
+   * cannot be shut down, and only letting go of it lets its selector thread notice, close the
+   * pooled connections and end.
+   */
+  private volatile HttpClient client;
+
   private final boolean ownsClient;
   private final JacksonEnvelopes json;
   private final ExecutorService executor;
@@ -93,7 +99,7 @@ public final class JdkTransport implements Transport {
   public TransportResponse send(TransportRequest request) throws IOException {
     HttpRequest httpRequest = toHttpRequest(request);
     CompletableFuture<HttpResponse<byte[]>> exchange =
-        client.sendAsync(httpRequest, new BoundedBodyHandler(request.maxResponseBytes() + 1));
+        openClient().sendAsync(httpRequest, new BoundedBodyHandler(request.maxResponseBytes() + 1));
     HttpResponse<byte[]> response;
     try {
       response = exchange.get(requestTimeout.toMillis(), TimeUnit.MILLISECONDS);
@@ -117,7 +123,7 @@ public final class JdkTransport implements Transport {
     CompletableFuture<HttpResponse<byte[]>> exchange;
     try {
       exchange =
-          client
+          openClient()
               .sendAsync(
                   toHttpRequest(request), new BoundedBodyHandler(request.maxResponseBytes() + 1))
               .orTimeout(requestTimeout.toMillis(), TimeUnit.MILLISECONDS);
@@ -150,8 +156,20 @@ public final class JdkTransport implements Transport {
     // Not shutdownNow: a callback already running must finish undisturbed; idle threads end now.
     executor.shutdown();
     if (ownsClient) {
-      shutdownIfSupported(client);
+      HttpClient owned = client;
+      client = null;
+      if (owned != null) {
+        shutdownIfSupported(owned);
+      }
     }
+  }
+
+  private HttpClient openClient() throws IOException {
+    HttpClient open = client;
+    if (open == null) {
+      throw new IOException("the transport is closed");
+    }
+    return open;
   }
 
   /**
@@ -242,7 +260,8 @@ public final class JdkTransport implements Transport {
     try {
       HttpClient.class.getMethod("shutdownNow").invoke(client);
     } catch (ReflectiveOperationException | RuntimeException notOnThisJava) {
-      // The executor is already shut down; the selector thread ends when the client is collected.
+      // The executor is already shut down, and the transport has let go of the client: its
+      // selector thread closes the connections and ends once the client is collected.
     }
   }
 
