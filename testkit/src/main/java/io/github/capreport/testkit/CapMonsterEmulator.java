@@ -317,6 +317,11 @@ public final class CapMonsterEmulator implements AutoCloseable {
     return proxy.openConnections();
   }
 
+  /** The connections open now, for failure messages. */
+  String describeOpenConnections() {
+    return proxy.describeOpen();
+  }
+
   /**
    * Waits until at most {@code n} client connections are open, for tests that check that a client
    * closed what it opened.

@@ -12,8 +12,10 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The emulator's front door: a TCP relay that accepts clients on its own {@link ServerSocket} and
@@ -71,6 +73,18 @@ final class ConnectionCountingProxy implements AutoCloseable {
     return client != null ? client : address;
   }
 
+  /** The connections open now, for a failure message: client port, bytes each way, age. */
+  String describeOpen() {
+    StringBuilder sb = new StringBuilder("[");
+    for (Pair pair : pairs.keySet()) {
+      if (sb.length() > 1) {
+        sb.append(", ");
+      }
+      sb.append(pair);
+    }
+    return sb.append(']').toString();
+  }
+
   @Override
   public void close() {
     if (!closed.compareAndSet(false, true)) {
@@ -118,9 +132,25 @@ final class ConnectionCountingProxy implements AutoCloseable {
     private final Socket client;
     private volatile Socket server;
     private final AtomicBoolean ended = new AtomicBoolean();
+    private final long openedNanos = System.nanoTime();
+    private final AtomicLong fromClient = new AtomicLong();
+    private final AtomicLong toClient = new AtomicLong();
 
     Pair(Socket client) {
       this.client = client;
+    }
+
+    @Override
+    public String toString() {
+      return "connection from port "
+          + client.getPort()
+          + ": "
+          + fromClient.get()
+          + " bytes in, "
+          + toClient.get()
+          + " bytes out, open "
+          + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - openedNanos)
+          + " ms";
     }
 
     void connect() {
@@ -154,9 +184,11 @@ final class ConnectionCountingProxy implements AutoCloseable {
         InputStream in = from.getInputStream();
         OutputStream out = to.getOutputStream();
         int n;
+        AtomicLong counter = from == client ? fromClient : toClient;
         while ((n = in.read(buffer)) >= 0) {
           out.write(buffer, 0, n);
           out.flush();
+          counter.addAndGet(n);
         }
       } catch (IOException | RuntimeException ended) {
         // One side went away: the connection is over for both.

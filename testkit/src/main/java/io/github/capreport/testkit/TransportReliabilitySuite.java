@@ -667,7 +667,10 @@ public abstract class TransportReliabilitySuite {
       left = names(newThreads(before));
     }
     assertTrue(left.isEmpty(), "threads still alive after close(): " + left);
-    assertEquals(0, emulator().openConnections(), "connections still open after close()");
+    assertEquals(
+        0,
+        emulator().openConnections(),
+        "connections still open after close(): " + emulator().describeOpenConnections());
   }
 
   private static Set<Thread> libraryThreads() {
