@@ -45,7 +45,13 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class JdkTransport implements Transport {
   private static final AtomicInteger TRANSPORTS = new AtomicInteger();
 
-  private final HttpClient client;
+  /**
+   * Null once a transport that built its client is closed: before Java 21 an {@code HttpClient}
+   * cannot be shut down, and only letting go of it lets its selector thread notice, close the
+   * pooled connections and end.
+   */
+  private volatile HttpClient client;
+
   private final boolean ownsClient;
   private final JacksonEnvelopes json;
   private final ExecutorService executor;
@@ -107,8 +113,10 @@ public final class JdkTransport implements Transport {
     HttpResponse<byte[]> response;
     try {
       response =
-          client.send(
-              httpRequest, new BoundedBodyHandler(request.maxResponseBytes() + 1, deadlineNanos));
+          openClient()
+              .send(
+                  httpRequest,
+                  new BoundedBodyHandler(request.maxResponseBytes() + 1, deadlineNanos));
     } catch (InterruptedException e) {
       // HttpClient.send cancels the exchange when it is interrupted (Java 16 and later).
       Thread.currentThread().interrupt();
@@ -126,7 +134,7 @@ public final class JdkTransport implements Transport {
     CompletableFuture<HttpResponse<byte[]>> exchange;
     try {
       exchange =
-          client
+          openClient()
               .sendAsync(
                   toHttpRequest(request),
                   new BoundedBodyHandler(
@@ -161,8 +169,20 @@ public final class JdkTransport implements Transport {
     // Not shutdownNow: a callback already running must finish undisturbed; idle threads end now.
     executor.shutdown();
     if (ownsClient) {
-      shutdownIfSupported(client);
+      HttpClient owned = client;
+      client = null;
+      if (owned != null) {
+        shutdownIfSupported(owned);
+      }
     }
+  }
+
+  private HttpClient openClient() throws IOException {
+    HttpClient open = client;
+    if (open == null) {
+      throw new IOException("the transport is closed");
+    }
+    return open;
   }
 
   /**
@@ -191,6 +211,11 @@ public final class JdkTransport implements Transport {
         HttpRequest.newBuilder(request.uri())
             .timeout(requestTimeout)
             .POST(HttpRequest.BodyPublishers.ofByteArray(JacksonEnvelopes.body(request)));
+    if ("http".equalsIgnoreCase(request.uri().getScheme())) {
+      // Over plain http the client would ask every report to upgrade to h2c, which servers
+      // ignore; HTTP/2 still comes through ALPN over https.
+      b.version(HttpClient.Version.HTTP_1_1);
+    }
     for (Map.Entry<String, String> header : request.headers().entrySet()) {
       b.setHeader(header.getKey(), header.getValue());
     }
@@ -257,7 +282,8 @@ public final class JdkTransport implements Transport {
     try {
       HttpClient.class.getMethod("shutdownNow").invoke(client);
     } catch (ReflectiveOperationException | RuntimeException notOnThisJava) {
-      // The executor is already shut down; the selector thread ends when the client is collected.
+      // The executor is already shut down, and the transport has let go of the client: its
+      // selector thread closes the connections and ends once the client is collected.
     }
   }
 
