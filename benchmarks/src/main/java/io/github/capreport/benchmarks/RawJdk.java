@@ -79,6 +79,8 @@ final class RawJdk implements Reporter {
     body.put("clientKey", Bench.CLIENT_KEY);
     body.put("taskId", Bench.TASK_ID);
     return HttpRequest.newBuilder(uri)
+        // As JdkTransport does over plain http: no h2c upgrade request on every report.
+        .version(HttpClient.Version.HTTP_1_1)
         .timeout(timeout)
         .header("Content-Type", "application/json")
         .header("Accept", "application/json")
