@@ -12,8 +12,10 @@ import java.io.InterruptedIOException;
 import java.net.SocketTimeoutException;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -44,11 +46,14 @@ import retrofit2.converter.moshi.MoshiConverterFactory;
  * TransportResponse#read} and decoded with a Moshi adapter. Redirects are never followed, whatever
  * client is given: a redirected report could carry the client key to another host.
  *
- * <p>Both {@link #send} and {@link #sendAsync} go through Retrofit's {@code Call.enqueue}: the
- * answer is read on an OkHttp dispatcher thread. {@code send} waits for it, at most the request
- * timeout, and honours an interrupt of the waiting thread by cancelling the call; OkHttp's own
- * blocking {@code execute()} would not notice an interrupt until a socket timeout. Asynchronous
- * callbacks run on the dispatcher thread, never on Android's main thread.
+ * <p>{@link #send} runs Retrofit's {@code Call.execute()} on the caller's thread, as a hand-written
+ * Retrofit call does: handing it to a dispatcher thread and waiting would cost two thread switches
+ * per report. OkHttp's socket reads do not notice an interrupt, so while a blocking report is in
+ * flight a timer thread checks its caller every {@value #INTERRUPT_POLL_MILLIS} ms and cancels the
+ * call once the caller is interrupted. {@link #sendAsync} goes through Retrofit's {@code
+ * Call.enqueue}: the answer is read on an OkHttp dispatcher thread, and the callback runs there,
+ * never on Android's main thread. The request timeout is OkHttp's call timeout, which covers the
+ * whole report, body included.
  *
  * <p>Which client is used:
  *
@@ -69,10 +74,13 @@ import retrofit2.converter.moshi.MoshiConverterFactory;
 public final class RetrofitTransport implements Transport {
   private static final AtomicInteger TRANSPORTS = new AtomicInteger();
 
+  /** How often a blocking send checks whether its caller was interrupted. */
+  static final long INTERRUPT_POLL_MILLIS = 50;
+
   /** Never contacted: every report carries its absolute URI in {@code @Url}. */
   private static final String PLACEHOLDER_BASE_URL = "http://localhost/";
 
-  /** Set while a thread is inside {@link #sendAsync} or {@link #send}'s enqueue. */
+  /** Set while a thread is inside {@link #sendAsync}'s enqueue. */
   private static final ThreadLocal<Boolean> ENQUEUING = new ThreadLocal<>();
 
   private final OkHttpClient client;
@@ -82,8 +90,18 @@ public final class RetrofitTransport implements Transport {
   private final long requestTimeoutMillis;
   private final AtomicBoolean closed = new AtomicBoolean();
 
+  /** Checks the callers of blocking sends for interrupts; its thread ends when idle. */
+  private final ScheduledThreadPoolExecutor interruptWatch;
+
   private RetrofitTransport(Builder builder) {
     TransportOptions options = builder.options;
+    int n = TRANSPORTS.incrementAndGet();
+    this.interruptWatch =
+        new ScheduledThreadPoolExecutor(
+            1, daemonThreads("capreport-retrofit-" + n + "-interrupts-"));
+    interruptWatch.setRemoveOnCancelPolicy(true);
+    interruptWatch.setKeepAliveTime(30, TimeUnit.SECONDS);
+    interruptWatch.allowCoreThreadTimeOut(true);
     this.requestTimeoutMillis = options.requestTimeoutMillis();
     OkHttpClient given = givenClient(builder);
     if (given != null) {
@@ -104,7 +122,7 @@ public final class RetrofitTransport implements Transport {
               .build();
       this.ownsClient = false;
     } else {
-      this.client = newClient(options, builder.trustManager);
+      this.client = newClient(options, builder.trustManager, n);
       this.ownsClient = true;
     }
     Moshi moshi = MoshiEnvelopes.with(builder.moshi);
@@ -139,37 +157,34 @@ public final class RetrofitTransport implements Transport {
       throw new InterruptedIOException("interrupted before sending");
     }
     Call<ResponseBody> call = newCall(request);
+    InterruptWatch watch = new InterruptWatch(Thread.currentThread(), call);
     Waiter waiter = new Waiter();
     AnswerHandler handler = new AnswerHandler(request, waiter, false);
-    ENQUEUING.set(Boolean.TRUE);
     try {
-      call.enqueue(handler);
-    } catch (RuntimeException e) {
-      handler.fail(unexpected(e));
-    } finally {
-      ENQUEUING.remove();
-    }
-    try {
-      if (!waiter.latch.await(requestTimeoutMillis, TimeUnit.MILLISECONDS)) {
-        call.cancel();
-        throw timeout(null);
+      watch.start();
+      Response<ResponseBody> response;
+      try {
+        response = call.execute();
+      } catch (Throwable e) {
+        handler.onFailure(call, e);
+        response = null;
       }
-    } catch (InterruptedException e) {
-      call.cancel();
-      Thread.currentThread().interrupt();
-      InterruptedIOException interrupted =
-          new InterruptedIOException("interrupted while waiting for the answer");
-      interrupted.initCause(e);
-      throw interrupted;
+      if (response != null) {
+        // Reads the body here, still watched: the call timeout and a cancel cover it too.
+        handler.onResponse(call, response);
+      }
+    } finally {
+      watch.stop();
     }
     if (waiter.failure != null) {
-      IOException failure = waiter.failure;
-      if (failure instanceof InterruptedIOException
-          && !(failure instanceof SocketTimeoutException)) {
-        // An OkHttp thread was interrupted, not this one: the caller did not ask to stop.
-        throw new IOException("the HTTP client's thread was interrupted", failure);
+      if (watch.sawInterrupt || Thread.currentThread().isInterrupted()) {
+        Thread.currentThread().interrupt();
+        InterruptedIOException interrupted =
+            new InterruptedIOException("interrupted while waiting for the answer");
+        interrupted.initCause(waiter.failure);
+        throw interrupted;
       }
-      throw failure;
+      throw waiter.failure;
     }
     return waiter.response;
   }
@@ -200,7 +215,11 @@ public final class RetrofitTransport implements Transport {
    */
   @Override
   public void close() {
-    if (!closed.compareAndSet(false, true) || !ownsClient) {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    interruptWatch.shutdownNow();
+    if (!ownsClient) {
       return;
     }
     client.dispatcher().cancelAll();
@@ -310,8 +329,8 @@ public final class RetrofitTransport implements Transport {
     return (OkHttpClient) factory;
   }
 
-  private static OkHttpClient newClient(TransportOptions options, X509TrustManager trustManager) {
-    int n = TRANSPORTS.incrementAndGet();
+  private static OkHttpClient newClient(
+      TransportOptions options, X509TrustManager trustManager, int n) {
     // OkHttp's default dispatcher pool, but with daemon threads: an unclosed transport must not
     // keep the JVM alive.
     ExecutorService executor =
@@ -393,22 +412,57 @@ public final class RetrofitTransport implements Transport {
     };
   }
 
-  /** Collects the outcome for {@link #send}. */
+  /** Cancels a blocking call once its caller is interrupted, checking every so often. */
+  private final class InterruptWatch implements Runnable {
+    private final Thread caller;
+    private final Call<ResponseBody> call;
+    private ScheduledFuture<?> checks;
+    volatile boolean sawInterrupt;
+
+    InterruptWatch(Thread caller, Call<ResponseBody> call) {
+      this.caller = caller;
+      this.call = call;
+    }
+
+    void start() {
+      try {
+        checks =
+            interruptWatch.scheduleWithFixedDelay(
+                this, INTERRUPT_POLL_MILLIS, INTERRUPT_POLL_MILLIS, TimeUnit.MILLISECONDS);
+      } catch (RejectedExecutionException closedMeanwhile) {
+        // close() cancels the transport's calls; nothing is left to watch for.
+      }
+    }
+
+    void stop() {
+      ScheduledFuture<?> scheduled = checks;
+      if (scheduled != null) {
+        scheduled.cancel(false);
+      }
+    }
+
+    @Override
+    public void run() {
+      if (caller.isInterrupted()) {
+        sawInterrupt = true;
+        call.cancel();
+      }
+    }
+  }
+
+  /** Collects the outcome for {@link #send}, delivered on the caller's thread. */
   private static final class Waiter implements TransportCallback {
-    final CountDownLatch latch = new CountDownLatch(1);
-    volatile TransportResponse response;
-    volatile IOException failure;
+    TransportResponse response;
+    IOException failure;
 
     @Override
     public void onResponse(TransportResponse response) {
       this.response = response;
-      latch.countDown();
     }
 
     @Override
     public void onFailure(IOException failure) {
       this.failure = failure;
-      latch.countDown();
     }
   }
 
