@@ -55,7 +55,7 @@ fi
 } > "$out/machine.txt"
 cat "$out/machine.txt"
 
-java -jar "$jar" "${jmh[@]}" -prof gc -rf json -rff "$out/jmh.json" 2>&1 | tee "$out/jmh.txt"
+java -jar "$jar" "${jmh[@]}" -prof gc -prof io.github.capreport.benchmarks.CpuProfiler -rf json -rff "$out/jmh.json" 2>&1 | tee "$out/jmh.txt"
 java -cp "$jar" io.github.capreport.benchmarks.ConnectionReuse "$reuse_reports" 2>&1 \
   | grep -v '^SLF4J' | tee "$out/connections.txt"
 java -cp "$jar" io.github.capreport.benchmarks.ColdStart "$cold_runs" 2>&1 \

@@ -39,15 +39,24 @@ public final class ResultsTable {
     ALLOC,
     /** capreport at most 1,000 us. */
     CREATE,
-    NONE
+    /** No target: the ratio, for information. */
+    RATIO,
+    /** No target: the difference in bytes. */
+    BYTES
   }
 
   private static final Row[] ROWS = {
     new Row("latency, 1 caller", "LatencyBenchmark.report", null, Target.TIME),
     new Row("allocation per report", "LatencyBenchmark.report", "gc.alloc.rate.norm", Target.ALLOC),
+    new Row("CPU per report, 1 caller", "LatencyBenchmark.report", "cpu.time.norm", Target.RATIO),
     new Row("throughput, 1 caller", "ThroughputBenchmark.callers01", null, Target.RATE),
     new Row("throughput, 16 callers", "ThroughputBenchmark.callers16", null, Target.RATE),
     new Row("throughput, 64 callers", "ThroughputBenchmark.callers64", null, Target.RATE),
+    new Row(
+        "CPU per report, 64 callers",
+        "ThroughputBenchmark.callers64",
+        "cpu.time.norm",
+        Target.RATIO),
     new Row(
         "throughput, 64 async in flight", "AsyncThroughputBenchmark.inFlight64", null, Target.RATE),
     new Row(
@@ -59,8 +68,11 @@ public final class ResultsTable {
         "allocation per client created",
         "ClientCreationBenchmark.createAndClose",
         "gc.alloc.rate.norm",
-        Target.NONE),
+        Target.BYTES),
   };
+
+  /** The secondary metrics the table shows. */
+  private static final String[] METRICS = {"gc.alloc.rate.norm", "cpu.time.norm"};
 
   public static void main(String[] args) throws IOException {
     JsonNode results = new ObjectMapper().readTree(new File(args[0]));
@@ -79,9 +91,11 @@ public final class ResultsTable {
       String transport = params.path("transport").asText();
       String impl = params.path("impl").asText();
       scores.put(key(benchmark, null, transport, impl), score(result.get("primaryMetric")));
-      JsonNode alloc = result.path("secondaryMetrics").path("gc.alloc.rate.norm");
-      if (!alloc.isMissingNode()) {
-        scores.put(key(benchmark, "gc.alloc.rate.norm", transport, impl), score(alloc));
+      for (String metric : METRICS) {
+        JsonNode secondary = result.path("secondaryMetrics").path(metric);
+        if (!secondary.isMissingNode()) {
+          scores.put(key(benchmark, metric, transport, impl), score(secondary));
+        }
       }
     }
     for (String transport : Bench.TRANSPORTS) {
@@ -121,7 +135,7 @@ public final class ResultsTable {
   }
 
   private static String comparison(Target target, Score capreport, Score raw) {
-    if (target == Target.ALLOC || target == Target.NONE) {
+    if (target == Target.ALLOC || target == Target.BYTES) {
       return String.format(Locale.ROOT, "%+,.0f B", capreport.value - raw.value);
     }
     return String.format(Locale.ROOT, "%.3f", capreport.value / raw.value);
