@@ -35,6 +35,11 @@ final class BoundedBodyInterceptor implements Interceptor {
     if (limit == null || body == null) {
       return response;
     }
+    long length = body.contentLength();
+    if (length >= 0 && length <= limit.maxBytes) {
+      // OkHttp reads exactly the declared length and no more: this body cannot exceed the limit.
+      return response;
+    }
     return response
         .newBuilder()
         .body(new BoundedResponseBody(body, limit.maxBytes, chain.call()))

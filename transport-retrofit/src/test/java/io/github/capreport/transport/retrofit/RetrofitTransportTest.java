@@ -300,6 +300,19 @@ class RetrofitTransportTest {
     assertEquals(2, api.emulator().connectionsSeen(), "the oversized answer's connection dropped");
   }
 
+  /** An answer whose declared length is within the limit passes unwrapped, its connection kept. */
+  @Test
+  void anErrorAnswerWithinTheLimitIsReadWholeOnAReusedConnection() throws IOException {
+    try (Transport transport = new RetrofitTransportProvider().create(options())) {
+      api.emulator().nextRequest().respond(500, "text/html", "<html>busy</html>");
+      TransportResponse busy = transport.send(request(ReportEndpoint.IMAGE_CAPTCHA));
+      assertEquals(500, busy.statusCode());
+      assertEquals("<html>busy</html>", busy.bodyPreview());
+      assertEquals(200, transport.send(request(ReportEndpoint.IMAGE_CAPTCHA)).statusCode());
+    }
+    assertEquals(1, api.emulator().connectionsSeen());
+  }
+
   @Test
   void tlsFromTheOptionsAndAGivenTrustManager() throws Exception {
     TrustManagerFactory factory =
