@@ -115,8 +115,10 @@ public final class ShadedConsumer {
     try (JarFile file = new JarFile(jar)) {
       for (Enumeration<JarEntry> entries = file.entries(); entries.hasMoreElements(); ) {
         String name = entries.nextElement().getName();
-        String bare =
-            name.startsWith(SERVICES) ? name.substring(SERVICES.length()).replace('.', '/') : name;
+        String bare = name.replaceFirst("^META-INF/versions/[0-9]+/", "");
+        if (bare.startsWith(SERVICES)) {
+          bare = bare.substring(SERVICES.length()).replace('.', '/');
+        }
         if (bare.startsWith(OURS) || bare.startsWith(JACKSON) || bare.startsWith(HTTPCLIENT)) {
           unrelocated.add(name);
         }
