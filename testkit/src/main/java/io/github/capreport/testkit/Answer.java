@@ -7,6 +7,7 @@ import java.nio.charset.Charset;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -16,8 +17,17 @@ import java.util.concurrent.TimeUnit;
 abstract class Answer {
   static final Charset UTF_8 = Charset.forName("UTF-8");
 
-  /** Answers; exceptions mean the client went away and are ignored by the caller. */
-  abstract void answer(HttpExchange exchange, RecordedRequest request, CapMonsterEmulator emulator)
+  /**
+   * Answers; exceptions mean the client went away and are ignored by the caller.
+   *
+   * @param release counted down when the request is to be let go: by the reset or close that
+   *     follows the request's arrival, not a later one
+   */
+  abstract void answer(
+      HttpExchange exchange,
+      RecordedRequest request,
+      CapMonsterEmulator emulator,
+      CountDownLatch release)
       throws IOException;
 
   static void send(HttpExchange exchange, int status, String contentType, byte[] body)
@@ -54,7 +64,11 @@ abstract class Answer {
       final Map<String, String> headers) {
     return new Answer() {
       @Override
-      void answer(HttpExchange exchange, RecordedRequest request, CapMonsterEmulator emulator)
+      void answer(
+          HttpExchange exchange,
+          RecordedRequest request,
+          CapMonsterEmulator emulator,
+          CountDownLatch release)
           throws IOException {
         send(exchange, status, contentType, body, headers);
       }
@@ -64,7 +78,11 @@ abstract class Answer {
   static Answer delayThenNormal(final long millis) {
     return new Answer() {
       @Override
-      void answer(HttpExchange exchange, RecordedRequest request, CapMonsterEmulator emulator)
+      void answer(
+          HttpExchange exchange,
+          RecordedRequest request,
+          CapMonsterEmulator emulator,
+          CountDownLatch release)
           throws IOException {
         if (emulator.awaitClose(millis)) {
           exchange.close();
@@ -83,7 +101,11 @@ abstract class Answer {
   static Answer closeConnection() {
     return new Answer() {
       @Override
-      void answer(HttpExchange exchange, RecordedRequest request, CapMonsterEmulator emulator) {
+      void answer(
+          HttpExchange exchange,
+          RecordedRequest request,
+          CapMonsterEmulator emulator,
+          CountDownLatch release) {
         exchange.close();
       }
     };
@@ -96,7 +118,11 @@ abstract class Answer {
   static Answer closeMidAnswer(final byte[] fullBody) {
     return new Answer() {
       @Override
-      void answer(HttpExchange exchange, RecordedRequest request, CapMonsterEmulator emulator)
+      void answer(
+          HttpExchange exchange,
+          RecordedRequest request,
+          CapMonsterEmulator emulator,
+          CountDownLatch release)
           throws IOException {
         exchange.getResponseHeaders().set("Content-Type", "application/json");
         exchange.sendResponseHeaders(200, fullBody.length);
@@ -111,8 +137,12 @@ abstract class Answer {
   static Answer neverAnswer(final long safetyBoundMillis) {
     return new Answer() {
       @Override
-      void answer(HttpExchange exchange, RecordedRequest request, CapMonsterEmulator emulator) {
-        emulator.awaitRelease(safetyBoundMillis);
+      void answer(
+          HttpExchange exchange,
+          RecordedRequest request,
+          CapMonsterEmulator emulator,
+          CountDownLatch release) {
+        emulator.awaitRelease(release, safetyBoundMillis);
         exchange.close();
       }
     };
@@ -121,7 +151,11 @@ abstract class Answer {
   static Answer drip(final byte[] body, final long intervalMillis) {
     return new Answer() {
       @Override
-      void answer(HttpExchange exchange, RecordedRequest request, CapMonsterEmulator emulator)
+      void answer(
+          HttpExchange exchange,
+          RecordedRequest request,
+          CapMonsterEmulator emulator,
+          CountDownLatch release)
           throws IOException {
         exchange.getResponseHeaders().set("Content-Type", "application/json");
         exchange.sendResponseHeaders(200, body.length);
@@ -129,7 +163,7 @@ abstract class Answer {
         for (byte b : body) {
           out.write(b);
           out.flush();
-          if (emulator.awaitRelease(intervalMillis)) {
+          if (emulator.awaitRelease(release, intervalMillis)) {
             exchange.close();
             return;
           }
@@ -142,7 +176,11 @@ abstract class Answer {
   static Answer huge(final int size) {
     return new Answer() {
       @Override
-      void answer(HttpExchange exchange, RecordedRequest request, CapMonsterEmulator emulator)
+      void answer(
+          HttpExchange exchange,
+          RecordedRequest request,
+          CapMonsterEmulator emulator,
+          CountDownLatch release)
           throws IOException {
         byte[] head = "{\"errorId\":0,\"status\":\"success\",\"padding\":\"".getBytes(UTF_8);
         byte[] tail = "\"}".getBytes(UTF_8);
@@ -166,7 +204,11 @@ abstract class Answer {
   static Answer echoClientKey() {
     return new Answer() {
       @Override
-      void answer(HttpExchange exchange, RecordedRequest request, CapMonsterEmulator emulator)
+      void answer(
+          HttpExchange exchange,
+          RecordedRequest request,
+          CapMonsterEmulator emulator,
+          CountDownLatch release)
           throws IOException {
         String key = request.clientKey() == null ? "" : request.clientKey();
         String json =

@@ -302,9 +302,9 @@ public final class CapMonsterEmulator implements AutoCloseable {
     return await(closing, millis);
   }
 
-  /** Waits up to {@code millis}; true when the emulator is reset or closing. */
-  boolean awaitRelease(long millis) {
-    return await(release, millis) || closing.getCount() == 0;
+  /** Waits up to {@code millis}; true when {@code latch} is released or the emulator closing. */
+  boolean awaitRelease(CountDownLatch latch, long millis) {
+    return await(latch, millis) || closing.getCount() == 0;
   }
 
   private static boolean await(CountDownLatch latch, long millis) {
@@ -335,14 +335,17 @@ public final class CapMonsterEmulator implements AutoCloseable {
               exchange.getRequestHeaders(),
               readBody(exchange.getRequestBody()),
               exchange.getRemoteAddress());
+      // Decided before the request is visible: a test that sees it arrive and then resets must
+      // find it already held, and release it.
+      CountDownLatch releaseLatch = release;
+      Answer misbehaviour = misbehaviours.poll();
       connections.add(exchange.getRemoteAddress());
       synchronized (requests) {
         requests.add(request);
         requests.notifyAll();
       }
-      Answer misbehaviour = misbehaviours.poll();
       if (misbehaviour != null) {
-        misbehaviour.answer(exchange, request, this);
+        misbehaviour.answer(exchange, request, this, releaseLatch);
       } else {
         answerNormally(exchange, request);
       }

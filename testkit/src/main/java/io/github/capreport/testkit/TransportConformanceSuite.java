@@ -469,9 +469,9 @@ public abstract class TransportConformanceSuite {
               TransportFailureException.class,
               () -> client().report(ReportEndpoint.IMAGE_CAPTCHA, TASK_ID));
     } finally {
-      interrupter.join(TimeUnit.SECONDS.toMillis(WAIT_SECONDS));
-      // Cleared either way, so that the interrupt does not leak into the next case.
+      // Read and cleared first: it must not leak into the next case, nor make join() throw.
       interrupted = Thread.interrupted();
+      interrupter.join(TimeUnit.SECONDS.toMillis(WAIT_SECONDS));
     }
     remember(e);
     assertEquals(TransportFailureException.Kind.INTERRUPTED, e.kind());

@@ -18,6 +18,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.RepeatedTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -147,7 +148,8 @@ class MisbehaviourTest {
     }
   }
 
-  @Test
+  // Repeated: a request that has just arrived must already be held when the test resets.
+  @RepeatedTest(20)
   void holdsARequestUntilReset() throws Exception {
     emulator.nextRequest().neverAnswer();
     try (Socket socket = new Socket("127.0.0.1", emulator.port())) {

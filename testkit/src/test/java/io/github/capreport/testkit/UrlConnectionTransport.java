@@ -10,6 +10,7 @@ import io.github.capreport.spi.TransportRequest;
 import io.github.capreport.spi.TransportResponse;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InterruptedIOException;
 import java.io.OutputStream;
 import java.math.BigDecimal;
 import java.net.HttpURLConnection;
@@ -18,12 +19,13 @@ import java.nio.charset.StandardCharsets;
 import java.util.EnumSet;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * A transport over {@link HttpURLConnection}, written here only to check the conformance suite
@@ -78,8 +80,6 @@ final class UrlConnectionTransport implements Transport {
   private final TransportOptions options;
   private final Set<Flaw> flaws;
   private final ExecutorService executor = Executors.newCachedThreadPool(daemon());
-  private final ScheduledExecutorService watchdog =
-      Executors.newSingleThreadScheduledExecutor(daemon());
 
   private UrlConnectionTransport(TransportOptions options, Set<Flaw> flaws) {
     this.options = options;
@@ -91,18 +91,24 @@ final class UrlConnectionTransport implements Transport {
     return "urlconnection";
   }
 
-  /** HttpURLConnection's I/O ignores interrupts, so the caller waits for a worker instead. */
+  /**
+   * HttpURLConnection's I/O ignores interrupts and has no deadline for a whole answer, so the
+   * caller waits for a worker, interruptibly and at most the request timeout, and then cuts it off.
+   */
   @Override
   public TransportResponse send(TransportRequest request) throws IOException {
-    java.util.concurrent.Future<TransportResponse> exchange =
-        executor.submit(() -> sendWithFlaws(request));
+    AtomicReference<HttpURLConnection> connection = new AtomicReference<>();
+    Future<TransportResponse> exchange = executor.submit(() -> sendWithFlaws(request, connection));
     try {
-      return exchange.get();
+      return exchange.get(options.requestTimeoutMillis(), TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {
-      exchange.cancel(true);
+      cutOff(exchange, connection);
       Thread.currentThread().interrupt();
-      throw new java.io.InterruptedIOException("interrupted");
-    } catch (java.util.concurrent.ExecutionException e) {
+      throw new InterruptedIOException("interrupted");
+    } catch (TimeoutException e) {
+      cutOff(exchange, connection);
+      throw new SocketTimeoutException("no whole answer within the request timeout");
+    } catch (ExecutionException e) {
       if (e.getCause() instanceof IOException) {
         throw (IOException) e.getCause();
       }
@@ -110,12 +116,22 @@ final class UrlConnectionTransport implements Transport {
     }
   }
 
-  private TransportResponse sendWithFlaws(TransportRequest request) throws IOException {
+  private static void cutOff(
+      Future<TransportResponse> exchange, AtomicReference<HttpURLConnection> connection) {
+    exchange.cancel(true);
+    HttpURLConnection open = connection.get();
+    if (open != null) {
+      open.disconnect();
+    }
+  }
+
+  private TransportResponse sendWithFlaws(
+      TransportRequest request, AtomicReference<HttpURLConnection> connection) throws IOException {
     try {
-      return sendOnce(request);
+      return sendOnce(request, connection);
     } catch (IOException e) {
       if (flaws.contains(Flaw.RESENDS_POST_AFTER_A_FAILURE)) {
-        return sendOnce(request);
+        return sendOnce(request, connection);
       }
       if (flaws.contains(Flaw.KEY_IN_EXCEPTION_MESSAGES)) {
         // Same type, so that only the message is wrong.
@@ -150,66 +166,45 @@ final class UrlConnectionTransport implements Transport {
     }
   }
 
-  private TransportResponse sendOnce(TransportRequest request) throws IOException {
+  private TransportResponse sendOnce(
+      TransportRequest request, AtomicReference<HttpURLConnection> opened) throws IOException {
     HttpURLConnection connection = (HttpURLConnection) request.uri().toURL().openConnection();
-    // The whole report is bounded, not only each read: a dripping server is cut off too.
-    AtomicBoolean timedOut = new AtomicBoolean();
-    ScheduledFuture<?> deadline =
-        watchdog.schedule(
-            () -> {
-              timedOut.set(true);
-              connection.disconnect();
-            },
-            options.requestTimeoutMillis(),
-            TimeUnit.MILLISECONDS);
-    try {
-      connection.setConnectTimeout((int) options.connectTimeoutMillis());
-      connection.setReadTimeout((int) options.requestTimeoutMillis());
-      connection.setInstanceFollowRedirects(flaws.contains(Flaw.FOLLOWS_REDIRECTS));
-      connection.setRequestMethod("POST");
-      connection.setDoOutput(true);
-      byte[] body = body(request).getBytes(StandardCharsets.UTF_8);
-      if (!flaws.contains(Flaw.FOLLOWS_REDIRECTS)) {
-        // Streaming mode also stops HttpURLConnection from resending the POST, or following a
-        // redirect, on its own.
-        connection.setFixedLengthStreamingMode(body.length);
-      }
-      for (Map.Entry<String, String> header : request.headers().entrySet()) {
-        connection.setRequestProperty(header.getKey(), header.getValue());
-      }
-      if (flaws.contains(Flaw.TEXT_PLAIN_CONTENT_TYPE)) {
-        connection.setRequestProperty("Content-Type", "text/plain");
-      }
-      if (flaws.contains(Flaw.NO_USER_AGENT)) {
-        connection.setRequestProperty("User-Agent", "Java");
-      }
-      try (OutputStream out = connection.getOutputStream()) {
-        out.write(body);
-      }
-      int status = connection.getResponseCode();
-      InputStream raw = status >= 400 ? connection.getErrorStream() : connection.getInputStream();
-      InputStream in = raw == null ? null : new WholeBody(raw, connection.getContentLengthLong());
-      int limit =
-          flaws.contains(Flaw.READS_WHOLE_BODY)
-              ? Integer.MAX_VALUE - 8
-              : request.maxResponseBytes();
-      TransportResponse response =
-          TransportResponse.read(
-              status, connection.getHeaderField("Retry-After"), in, limit, FLAT_JSON);
-      if (in != null) {
-        in.close();
-      }
-      return response;
-    } catch (IOException e) {
-      if (timedOut.get()) {
-        SocketTimeoutException timeout = new SocketTimeoutException("request timeout");
-        timeout.initCause(e);
-        throw timeout;
-      }
-      throw e;
-    } finally {
-      deadline.cancel(false);
+    opened.set(connection);
+    connection.setConnectTimeout((int) options.connectTimeoutMillis());
+    connection.setReadTimeout((int) options.requestTimeoutMillis());
+    connection.setInstanceFollowRedirects(flaws.contains(Flaw.FOLLOWS_REDIRECTS));
+    connection.setRequestMethod("POST");
+    connection.setDoOutput(true);
+    byte[] body = body(request).getBytes(StandardCharsets.UTF_8);
+    if (!flaws.contains(Flaw.FOLLOWS_REDIRECTS)) {
+      // Streaming mode also stops HttpURLConnection from resending the POST, or following a
+      // redirect, on its own.
+      connection.setFixedLengthStreamingMode(body.length);
     }
+    for (Map.Entry<String, String> header : request.headers().entrySet()) {
+      connection.setRequestProperty(header.getKey(), header.getValue());
+    }
+    if (flaws.contains(Flaw.TEXT_PLAIN_CONTENT_TYPE)) {
+      connection.setRequestProperty("Content-Type", "text/plain");
+    }
+    if (flaws.contains(Flaw.NO_USER_AGENT)) {
+      connection.setRequestProperty("User-Agent", "Java");
+    }
+    try (OutputStream out = connection.getOutputStream()) {
+      out.write(body);
+    }
+    int status = connection.getResponseCode();
+    InputStream raw = status >= 400 ? connection.getErrorStream() : connection.getInputStream();
+    InputStream in = raw == null ? null : new WholeBody(raw, connection.getContentLengthLong());
+    int limit =
+        flaws.contains(Flaw.READS_WHOLE_BODY) ? Integer.MAX_VALUE - 8 : request.maxResponseBytes();
+    TransportResponse response =
+        TransportResponse.read(
+            status, connection.getHeaderField("Retry-After"), in, limit, FLAT_JSON);
+    if (in != null) {
+      in.close();
+    }
+    return response;
   }
 
   private String body(TransportRequest request) {
@@ -227,7 +222,6 @@ final class UrlConnectionTransport implements Transport {
   @Override
   public void close() {
     executor.shutdownNow();
-    watchdog.shutdownNow();
   }
 
   /**

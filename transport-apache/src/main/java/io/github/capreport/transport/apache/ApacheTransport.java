@@ -1,6 +1,7 @@
 package io.github.capreport.transport.apache;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.github.capreport.jackson.JacksonEnvelopes;
 import io.github.capreport.spi.Transport;
 import io.github.capreport.spi.TransportCallback;
 import io.github.capreport.spi.TransportOptions;
@@ -113,7 +114,7 @@ public final class ApacheTransport implements Transport {
     this.threadPrefix = "capreport-apache-" + TRANSPORTS.incrementAndGet();
     this.requestTimeoutMillis = options.requestTimeoutMillis();
     this.maxConnections = options.maxConnections();
-    this.json = new JacksonEnvelopes(builder.mapper != null ? builder.mapper : new ObjectMapper());
+    this.json = new JacksonEnvelopes(builder.mapper);
     if (builder.client != null) {
       this.client = builder.client;
       this.ownsClient = false;

@@ -1,6 +1,7 @@
 package io.github.capreport.transport.jdk;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.github.capreport.jackson.JacksonEnvelopes;
 import io.github.capreport.spi.Transport;
 import io.github.capreport.spi.TransportCallback;
 import io.github.capreport.spi.TransportOptions;
@@ -54,7 +55,7 @@ public final class JdkTransport implements Transport {
     int n = TRANSPORTS.incrementAndGet();
     this.executor = Executors.newCachedThreadPool(daemonThreads("capreport-jdk-" + n + "-"));
     this.requestTimeout = Duration.ofMillis(options.requestTimeoutMillis());
-    this.json = new JacksonEnvelopes(builder.mapper != null ? builder.mapper : new ObjectMapper());
+    this.json = new JacksonEnvelopes(builder.mapper);
     if (builder.client != null) {
       if (builder.client.followRedirects() != HttpClient.Redirect.NEVER) {
         throw new IllegalArgumentException(
@@ -146,7 +147,8 @@ public final class JdkTransport implements Transport {
   /** Stops the threads this transport made; a client the user passed in is left alone. */
   @Override
   public void close() {
-    executor.shutdownNow();
+    // Not shutdownNow: a callback already running must finish undisturbed; idle threads end now.
+    executor.shutdown();
     if (ownsClient) {
       shutdownIfSupported(client);
     }
@@ -176,7 +178,7 @@ public final class JdkTransport implements Transport {
     HttpRequest.Builder b =
         HttpRequest.newBuilder(request.uri())
             .timeout(requestTimeout)
-            .POST(HttpRequest.BodyPublishers.ofByteArray(json.body(request)));
+            .POST(HttpRequest.BodyPublishers.ofByteArray(JacksonEnvelopes.body(request)));
     for (Map.Entry<String, String> header : request.headers().entrySet()) {
       b.setHeader(header.getKey(), header.getValue());
     }

@@ -1,4 +1,4 @@
-package io.github.capreport.transport.apache;
+package io.github.capreport.jackson;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
@@ -13,7 +13,9 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 
 /**
- * The request body and the answer's envelope, with Jackson.
+ * The request body and the answer's envelope, with Jackson: shared by the transports whose
+ * ecosystem is Jackson (jdk, apache), so that they bind JSON one way. Not API: it may change in any
+ * release.
  *
  * <p>The body is written by a plain {@link JsonFactory}, not the user's mapper, so that no mapper
  * setting (indentation, numbers as strings) can change its shape: exactly {@code clientKey} as a
@@ -22,16 +24,21 @@ import java.io.IOException;
  * DeserializationFeature#FAIL_ON_UNKNOWN_PROPERTIES} so that this stays true if the binding ever
  * changes to a class.
  */
-final class JacksonEnvelopes implements EnvelopeParser {
+public final class JacksonEnvelopes implements EnvelopeParser {
   private static final JsonFactory WRITER = new JsonFactory();
 
   private final ObjectReader reader;
 
-  JacksonEnvelopes(ObjectMapper mapper) {
+  /** Reads answers with {@code mapper}, or a default one when it is null. */
+  public JacksonEnvelopes(ObjectMapper mapper) {
+    if (mapper == null) {
+      mapper = new ObjectMapper();
+    }
     this.reader = mapper.reader().without(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
   }
 
-  static byte[] body(TransportRequest request) throws IOException {
+  /** {@code {"clientKey":"...","taskId":123}}, exactly. */
+  public static byte[] body(TransportRequest request) throws IOException {
     ByteArrayOutputStream out = new ByteArrayOutputStream(96);
     try (JsonGenerator json = WRITER.createGenerator(out)) {
       json.writeStartObject();
