@@ -74,6 +74,7 @@ class CapReportClientTest {
   void theUserAgentCanBeReplaced() {
     assertEquals("my-app/2.0", builder().userAgent("my-app/2.0").build().userAgent());
     assertThrows(IllegalArgumentException.class, () -> builder().userAgent("a\r\nX-Evil: 1"));
+    assertThrows(IllegalArgumentException.class, () -> builder().userAgent("приложение/1.0"));
   }
 
   @Test

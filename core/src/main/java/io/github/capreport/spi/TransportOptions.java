@@ -115,9 +115,10 @@ public final class TransportOptions {
       }
       for (int i = 0; i < userAgent.length(); i++) {
         char c = userAgent.charAt(i);
-        if (c < 0x20 || c == 0x7f) {
+        // Header values are visible ASCII: HTTP clients such as OkHttp refuse anything else.
+        if (c < 0x20 || c > 0x7e) {
           throw new IllegalArgumentException(
-              "userAgent contains a control character at index " + i);
+              "userAgent must be printable ASCII; index " + i + " is not");
         }
       }
       this.userAgent = userAgent;

@@ -179,6 +179,11 @@ public final class JdkTransport implements Transport {
         HttpRequest.newBuilder(request.uri())
             .timeout(requestTimeout)
             .POST(HttpRequest.BodyPublishers.ofByteArray(JacksonEnvelopes.body(request)));
+    if ("http".equalsIgnoreCase(request.uri().getScheme())) {
+      // Over plain http the client would ask every report to upgrade to h2c, which servers
+      // ignore; HTTP/2 still comes through ALPN over https.
+      b.version(HttpClient.Version.HTTP_1_1);
+    }
     for (Map.Entry<String, String> header : request.headers().entrySet()) {
       b.setHeader(header.getKey(), header.getValue());
     }

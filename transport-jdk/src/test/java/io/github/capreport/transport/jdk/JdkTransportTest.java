@@ -1,0 +1,71 @@
+package io.github.capreport.transport.jdk;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.github.capreport.CapReportClient;
+import io.github.capreport.RetryPolicy;
+import io.github.capreport.testkit.CapMonsterEmulatorExtension;
+import java.net.http.HttpClient;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** What only the java.net.http transport has to get right; the shared suite covers the rest. */
+class JdkTransportTest {
+  private static final String KEY = "jdk-transport-test-key";
+
+  @RegisterExtension
+  static final CapMonsterEmulatorExtension capmonster = new CapMonsterEmulatorExtension(KEY);
+
+  @Test
+  void plainHttpReportsDoNotAskForAnH2cUpgrade() {
+    try (JdkTransport transport = JdkTransport.builder().build();
+        CapReportClient client = client(transport)) {
+      client.reportImage(1);
+    }
+    assertNull(capmonster.emulator().lastRequest().header("Upgrade"));
+    assertNull(capmonster.emulator().lastRequest().header("HTTP2-Settings"));
+  }
+
+  @Test
+  void aUsersClientThatFollowsRedirectsIsRefused() {
+    HttpClient follows =
+        HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NORMAL).build();
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> JdkTransport.builder().httpClient(follows).build());
+    assertTrue(e.getMessage().contains("Redirect.NEVER"), e.getMessage());
+  }
+
+  @Test
+  void aUsersClientServesAndOutlivesTheTransport() {
+    HttpClient users =
+        HttpClient.newBuilder()
+            .followRedirects(HttpClient.Redirect.NEVER)
+            .connectTimeout(Duration.ofSeconds(5))
+            .build();
+    JdkTransport first = JdkTransport.builder().httpClient(users).build();
+    try (CapReportClient client = client(first)) {
+      client.reportImage(2);
+    }
+    first.close();
+    try (JdkTransport second = JdkTransport.builder().httpClient(users).build();
+        CapReportClient client = client(second)) {
+      client.reportToken(3);
+    }
+    assertEquals(2, capmonster.emulator().requestCount());
+  }
+
+  private static CapReportClient client(JdkTransport transport) {
+    return CapReportClient.builder()
+        .clientKey(KEY)
+        .baseUrl(capmonster.baseUrl())
+        .transport(transport)
+        .retryPolicy(RetryPolicy.none())
+        .build();
+  }
+}
