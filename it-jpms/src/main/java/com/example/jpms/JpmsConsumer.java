@@ -59,8 +59,8 @@ public final class JpmsConsumer {
     }
     System.out.println("jpms consumer: core discovered " + found);
     check(
-        found.size() == 2 && expected != null,
-        "core's ServiceLoader finds both transports: " + found);
+        found.size() == 3 && expected != null,
+        "core's ServiceLoader finds the three transports: " + found);
 
     // The same providers through this module's own `uses`.
     int viaUses = 0;

@@ -17,10 +17,11 @@ import java.util.jar.JarFile;
 
 /**
  * Runs from the shaded jar, where the shade plugin has rewritten every reference to our packages,
- * Jackson's and HttpClient's to {@code com.example.sdk.shaded}. Exits 0 only when the jar holds no
- * unrelocated class of ours, the relocated transports are found by {@link ServiceLoader}, the
- * client picks the expected one, a report is accepted and a refusal decoded, and the User-Agent
- * still carries the version read from the relocated {@code version.properties}.
+ * Jackson's, HttpClient's, Retrofit's, OkHttp's, Okio's and Moshi's to {@code
+ * com.example.sdk.shaded}. Exits 0 only when the jar holds no unrelocated class of ours, the
+ * relocated transports are found by {@link ServiceLoader}, the client picks the expected one, a
+ * report is accepted and a refusal decoded, and the User-Agent still carries the version read from
+ * the relocated {@code version.properties}.
  *
  * <p>Arguments: the transport id the client must pick, and the project's version.
  */
@@ -35,6 +36,10 @@ public final class ShadedConsumer {
 
   static final String JACKSON = String.join("/", "com", "fasterxml", "jackson", "");
   static final String HTTPCLIENT = String.join("/", "org", "apache", "hc", "");
+  static final String RETROFIT = String.join("/", "retrofit2", "");
+  static final String OKHTTP = String.join("/", "okhttp3", "");
+  static final String OKIO = String.join("/", "okio", "");
+  static final String MOSHI = String.join("/", "com", "squareup", "moshi", "");
   static final String SERVICES = "META-INF/services/";
 
   private static final String KEY = "shaded-consumer-key";
@@ -69,7 +74,7 @@ public final class ShadedConsumer {
       ids.add(provider.id() + "=" + name);
     }
     System.out.println("shaded consumer: providers " + ids);
-    check(ids.size() == 2, "both relocated transports are found: " + ids);
+    check(ids.size() == 3, "the three relocated transports are found: " + ids);
 
     try (CapMonsterEmulator emulator =
             CapMonsterEmulator.builder().clientKey(KEY).taskIds(KNOWN_TASK).start();
@@ -119,7 +124,13 @@ public final class ShadedConsumer {
         if (bare.startsWith(SERVICES)) {
           bare = bare.substring(SERVICES.length()).replace('.', '/');
         }
-        if (bare.startsWith(OURS) || bare.startsWith(JACKSON) || bare.startsWith(HTTPCLIENT)) {
+        if (bare.startsWith(OURS)
+            || bare.startsWith(JACKSON)
+            || bare.startsWith(HTTPCLIENT)
+            || bare.startsWith(RETROFIT)
+            || bare.startsWith(OKHTTP)
+            || bare.startsWith(OKIO)
+            || bare.startsWith(MOSHI)) {
           unrelocated.add(name);
         }
         relocatedServices |= name.equals(SERVICES + RELOCATED + "capreport.spi.TransportProvider");
