@@ -15,8 +15,8 @@ public final class TransportFailureException extends CapReportException {
     /** The connection could not be opened: refused, unreachable, unknown host. */
     CONNECT,
     /**
-     * The TLS handshake failed, typically a certificate the client does not trust. Not retryable:
-     * the same certificate meets the same verdict.
+     * The TLS handshake failed, typically a certificate the client does not trust or one made out
+     * to another host name. Not retryable: the same certificate meets the same verdict.
      */
     TLS,
     /** The connect or request timeout fired before the whole answer arrived. */

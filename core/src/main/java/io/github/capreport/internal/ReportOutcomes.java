@@ -15,6 +15,7 @@ import java.net.NoRouteToHostException;
 import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
 import javax.net.ssl.SSLHandshakeException;
+import javax.net.ssl.SSLPeerUnverifiedException;
 
 /** Decides what an answer, or its absence, means: the only place that does, for every transport. */
 public final class ReportOutcomes {
@@ -134,7 +135,9 @@ public final class ReportOutcomes {
     if (e instanceof InterruptedIOException) {
       return TransportFailureException.Kind.INTERRUPTED;
     }
-    if (e instanceof SSLHandshakeException) {
+    if (e instanceof SSLHandshakeException || e instanceof SSLPeerUnverifiedException) {
+      // Peer unverified: OkHttp checks the host name after the handshake and says so this way.
+      // Either way the certificate was refused before the report was sent.
       return TransportFailureException.Kind.TLS;
     }
     if (e instanceof ConnectException

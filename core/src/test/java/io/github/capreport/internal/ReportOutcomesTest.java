@@ -23,6 +23,7 @@ import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.net.UnknownHostException;
 import javax.net.ssl.SSLHandshakeException;
+import javax.net.ssl.SSLPeerUnverifiedException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -198,6 +199,10 @@ class ReportOutcomesTest {
     assertEquals(Kind.TIMEOUT, ReportOutcomes.classify(new SocketTimeoutException("slow")));
     assertEquals(Kind.INTERRUPTED, ReportOutcomes.classify(new InterruptedIOException()));
     assertEquals(Kind.TLS, ReportOutcomes.classify(new SSLHandshakeException("untrusted")));
+    // OkHttp's host name check, after the handshake: as final as an untrusted certificate.
+    assertEquals(
+        Kind.TLS,
+        ReportOutcomes.classify(new SSLPeerUnverifiedException("Hostname 127.0.0.1 not verified")));
     assertEquals(Kind.IO, ReportOutcomes.classify(new IOException("reset")));
   }
 

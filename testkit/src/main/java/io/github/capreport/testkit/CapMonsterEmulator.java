@@ -3,6 +3,8 @@ package io.github.capreport.testkit;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsServer;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -25,6 +27,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import javax.net.ssl.SSLContext;
 
 /**
  * A local stand-in for the CapMonster Cloud report endpoints, for tests. It listens on {@code
@@ -84,6 +88,7 @@ public final class CapMonsterEmulator implements AutoCloseable {
 
   private final Builder baseline;
   private final HttpServer server;
+  private final ConnectionCountingProxy proxy;
   private final ExecutorService executor;
   private final String baseUrl;
 
@@ -94,6 +99,8 @@ public final class CapMonsterEmulator implements AutoCloseable {
   private final List<RecordedRequest> requests = new ArrayList<>();
   private final Set<InetSocketAddress> connections = ConcurrentHashMap.newKeySet();
   private final ConcurrentLinkedQueue<Answer> misbehaviours = new ConcurrentLinkedQueue<>();
+  private volatile FaultPlan faults;
+  private final AtomicLong faultsInjected = new AtomicLong();
   private final CountDownLatch closing = new CountDownLatch(1);
   private volatile CountDownLatch release = new CountDownLatch(1);
 
@@ -113,8 +120,14 @@ public final class CapMonsterEmulator implements AutoCloseable {
                 return thread;
               }
             });
-    this.server =
-        HttpServer.create(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0), 512);
+    InetSocketAddress loopback = new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0);
+    if (builder.sslContext != null) {
+      HttpsServer https = HttpsServer.create(loopback, 512);
+      https.setHttpsConfigurator(new HttpsConfigurator(builder.sslContext));
+      this.server = https;
+    } else {
+      this.server = HttpServer.create(loopback, 512);
+    }
     server.setExecutor(executor);
     server.createContext(
         "/",
@@ -125,7 +138,15 @@ public final class CapMonsterEmulator implements AutoCloseable {
           }
         });
     server.start();
-    this.baseUrl = "http://127.0.0.1:" + server.getAddress().getPort();
+    // Clients connect to the relay, which counts the connections it holds open.
+    try {
+      this.proxy = new ConnectionCountingProxy(server.getAddress(), executor);
+    } catch (IOException e) {
+      server.stop(0);
+      executor.shutdownNow();
+      throw e;
+    }
+    this.baseUrl = (builder.sslContext != null ? "https" : "http") + "://127.0.0.1:" + proxy.port();
   }
 
   /** Starts an emulator that knows no key and no task yet; see {@link #builder()}. */
@@ -137,13 +158,17 @@ public final class CapMonsterEmulator implements AutoCloseable {
     return new Builder();
   }
 
-  /** {@code http://127.0.0.1:PORT}, to pass to {@code CapReportClient.Builder.baseUrl}. */
+  /**
+   * {@code http://127.0.0.1:PORT} ({@code https} when built with {@link Builder#https}), to pass to
+   * {@code CapReportClient.Builder.baseUrl}.
+   */
   public String baseUrl() {
     return baseUrl;
   }
 
+  /** The port clients connect to. */
   public int port() {
-    return server.getAddress().getPort();
+    return proxy.port();
   }
 
   /** Accepts reports made with this key from now on. */
@@ -180,6 +205,40 @@ public final class CapMonsterEmulator implements AutoCloseable {
       throw new IllegalArgumentException("n must be >= 1, was " + n);
     }
     return new NextRequests(this, n);
+  }
+
+  /**
+   * Injects faults into every {@code n}-th request from now on: requests number {@code n}, {@code
+   * 2n}, {@code 3n}... (every request counts, whatever its path) get the given faults in turn,
+   * until {@link #stopFaults()} or {@link #reset()}. A misbehaviour queued with {@link
+   * #nextRequest()} comes first: a request that takes it gets no fault. For example, {@code
+   * faultEvery(10, ...)} fails 10% of requests.
+   */
+  public CapMonsterEmulator faultEvery(int n, Fault... faults) {
+    this.faults = FaultPlan.every(n, faults);
+    return this;
+  }
+
+  /**
+   * Injects a fault into each request with probability {@code fraction}, the fault picked at random
+   * among those given, from a {@link java.util.Random} seeded with {@code seed}: the same seed
+   * gives the same sequence of faults in order of arrival. Until {@link #stopFaults()} or {@link
+   * #reset()}; queued misbehaviours come first.
+   */
+  public CapMonsterEmulator faultRandomly(double fraction, long seed, Fault... faults) {
+    this.faults = FaultPlan.randomly(fraction, seed, faults);
+    return this;
+  }
+
+  /** Stops injecting faults; queued misbehaviours stay queued. */
+  public CapMonsterEmulator stopFaults() {
+    this.faults = null;
+    return this;
+  }
+
+  /** How many requests got an injected fault since the start or the last {@link #reset()}. */
+  public long faultsInjected() {
+    return faultsInjected.get();
   }
 
   void enqueue(Answer answer, int times) {
@@ -250,11 +309,45 @@ public final class CapMonsterEmulator implements AutoCloseable {
   }
 
   /**
+   * How many TCP connections from clients are open right now: accepted and closed by neither side.
+   * A client that closed its connections, or whose connections the emulator dropped, counts 0. The
+   * count is exact: clients connect to a relay inside the emulator that keeps it.
+   */
+  public int openConnections() {
+    return proxy.openConnections();
+  }
+
+  /** The connections open now, for failure messages. */
+  String describeOpenConnections() {
+    return proxy.describeOpen();
+  }
+
+  /**
+   * Waits until at most {@code n} client connections are open, for tests that check that a client
+   * closed what it opened.
+   *
+   * @return whether that happened in time
+   */
+  public boolean awaitOpenConnectionsAtMost(int n, long timeout, TimeUnit unit)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + unit.toNanos(timeout);
+    while (proxy.openConnections() > n) {
+      if (System.nanoTime() - deadline >= 0) {
+        return false;
+      }
+      Thread.sleep(10);
+    }
+    return true;
+  }
+
+  /**
    * Forgets recorded requests, connections and queued misbehaviour, drops held requests, and
    * restores the keys and task ids the emulator was built with.
    */
   public void reset() {
     misbehaviours.clear();
+    faults = null;
+    faultsInjected.set(0);
     CountDownLatch held = release;
     release = new CountDownLatch(1);
     held.countDown();
@@ -273,6 +366,7 @@ public final class CapMonsterEmulator implements AutoCloseable {
     }
     closing.countDown();
     release.countDown();
+    proxy.close();
     server.stop(0);
     executor.shutdownNow();
     try {
@@ -327,19 +421,33 @@ public final class CapMonsterEmulator implements AutoCloseable {
 
   private void handle(HttpExchange exchange) {
     try {
+      byte[] body = readBody(exchange.getRequestBody());
+      // Decided before the request is visible: a test that sees it arrive and then resets must
+      // find it already held, and release it.
+      CountDownLatch releaseLatch = release;
+      Answer misbehaviour = misbehaviours.poll();
+      Fault fault = null;
+      FaultPlan plan = faults;
+      if (misbehaviour == null && plan != null) {
+        int index = plan.next();
+        if (index >= 0) {
+          fault = plan.fault(index);
+          misbehaviour = plan.answer(index);
+          faultsInjected.incrementAndGet();
+        }
+      }
+      InetSocketAddress client = proxy.clientOf(exchange.getRemoteAddress());
       RecordedRequest request =
           new RecordedRequest(
               exchange.getRequestMethod(),
               exchange.getRequestURI().getRawPath(),
               exchange.getRequestURI().getRawQuery(),
               exchange.getRequestHeaders(),
-              readBody(exchange.getRequestBody()),
-              exchange.getRemoteAddress());
-      // Decided before the request is visible: a test that sees it arrive and then resets must
-      // find it already held, and release it.
-      CountDownLatch releaseLatch = release;
-      Answer misbehaviour = misbehaviours.poll();
-      connections.add(exchange.getRemoteAddress());
+              body,
+              client,
+              misbehaviour != null,
+              fault);
+      connections.add(client);
       synchronized (requests) {
         requests.add(request);
         requests.notifyAll();
@@ -433,8 +541,21 @@ public final class CapMonsterEmulator implements AutoCloseable {
     private final Set<String> clientKeys = new LinkedHashSet<>();
     private final Set<Long> taskIds = new LinkedHashSet<>();
     private boolean acceptAnyTaskId;
+    private SSLContext sslContext;
 
     private Builder() {}
+
+    /**
+     * Serves HTTPS with the key and certificate of {@code sslContext} (its key managers), instead
+     * of plain HTTP. Clients must trust that certificate; see {@link SelfSignedCertificate}.
+     */
+    public Builder https(SSLContext sslContext) {
+      if (sslContext == null) {
+        throw new NullPointerException("sslContext == null");
+      }
+      this.sslContext = sslContext;
+      return this;
+    }
 
     /** A key the emulator accepts; call again for more. */
     public Builder clientKey(String clientKey) {
@@ -477,6 +598,7 @@ public final class CapMonsterEmulator implements AutoCloseable {
       copy.clientKeys.addAll(clientKeys);
       copy.taskIds.addAll(taskIds);
       copy.acceptAnyTaskId = acceptAnyTaskId;
+      copy.sslContext = sslContext;
       return copy;
     }
 
@@ -487,6 +609,7 @@ public final class CapMonsterEmulator implements AutoCloseable {
           + clientKeys.size()
           + " keys, "
           + (acceptAnyTaskId ? "any task id" : taskIds.size() + " task ids")
+          + (sslContext != null ? ", https" : "")
           + "}";
     }
   }

@@ -18,7 +18,7 @@ import java.util.concurrent.TimeUnit;
  * Every request is recorded, misbehaved with or not.
  */
 public final class NextRequests {
-  private static final String SUCCESS = "{\"errorId\":0,\"status\":\"success\"}";
+  static final String SUCCESS = "{\"errorId\":0,\"status\":\"success\"}";
 
   private final CapMonsterEmulator emulator;
   private final int n;

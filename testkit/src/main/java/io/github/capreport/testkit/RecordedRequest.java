@@ -23,6 +23,8 @@ public final class RecordedRequest {
   private final Map<String, List<String>> headers;
   private final byte[] body;
   private final InetSocketAddress remoteAddress;
+  private final boolean misbehaved;
+  private final Fault fault;
   private final Map<String, Object> jsonFields;
 
   RecordedRequest(
@@ -31,7 +33,9 @@ public final class RecordedRequest {
       String query,
       Map<String, List<String>> headers,
       byte[] body,
-      InetSocketAddress remoteAddress) {
+      InetSocketAddress remoteAddress,
+      boolean misbehaved,
+      Fault fault) {
     this.method = method;
     this.path = path;
     this.query = query;
@@ -42,6 +46,8 @@ public final class RecordedRequest {
     this.headers = Collections.unmodifiableMap(copy);
     this.body = body.clone();
     this.remoteAddress = remoteAddress;
+    this.misbehaved = misbehaved;
+    this.fault = fault;
     Map<String, Object> fields;
     try {
       fields = FlatJson.parse(new String(body, UTF_8));
@@ -90,6 +96,19 @@ public final class RecordedRequest {
   /** The client's address and port: each TCP connection has its own port. */
   public InetSocketAddress remoteAddress() {
     return remoteAddress;
+  }
+
+  /**
+   * Whether the emulator answered this request with a misbehaviour, queued or an injected {@link
+   * Fault}, instead of answering it as the API would.
+   */
+  public boolean misbehaved() {
+    return misbehaved;
+  }
+
+  /** The fault injected into this request, or null when none was. */
+  public Fault fault() {
+    return fault;
   }
 
   /** Whether the body is one flat JSON object, whatever its fields. */
@@ -141,6 +160,11 @@ public final class RecordedRequest {
     String contentType = header("Content-Type");
     if (contentType != null) {
       sb.append(", Content-Type=").append(contentType);
+    }
+    if (fault != null) {
+      sb.append(", fault=").append(fault);
+    } else if (misbehaved) {
+      sb.append(", misbehaved");
     }
     return sb.append(", from ").append(remoteAddress).append('}').toString();
   }

@@ -71,7 +71,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * <p>A transport may skip a case only by overriding it, with a comment that says why. No case
  * asserts on elapsed time; each is bounded by a timeout only so that a hung transport fails instead
  * of hanging the build. After each case the suite checks that the client key appears in no message,
- * cause, suppressed exception or {@code toString()} the case produced.
+ * cause, suppressed exception or {@code toString()} the case produced: results, failures, listener
+ * events, bulk outcomes, the emulator's recordings.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 public abstract class TransportConformanceSuite {
@@ -630,7 +631,9 @@ public abstract class TransportConformanceSuite {
       tasks.add(ReportTask.of(ReportEndpoint.values()[i % 4], 4_000 + i));
     }
     List<ReportOutcome> outcomes =
-        concurrentClient().reportAll(tasks, 16, null).await(WAIT_SECONDS, TimeUnit.SECONDS);
+        concurrentClient()
+            .reportAll(tasks, 16, (outcome, done, total) -> remember(outcome))
+            .await(WAIT_SECONDS, TimeUnit.SECONDS);
     for (ReportOutcome outcome : outcomes) {
       remember(outcome);
       remember(outcome.failure());
@@ -790,7 +793,8 @@ public abstract class TransportConformanceSuite {
 
   /**
    * A builder with the suite's settings: the provider under test, the emulator's URL, {@link
-   * #CLIENT_KEY}, {@value #REQUEST_TIMEOUT_MILLIS} ms timeouts and no retries.
+   * #CLIENT_KEY}, {@value #REQUEST_TIMEOUT_MILLIS} ms timeouts and no retries, and a listener whose
+   * every event, result and failure is checked for the key after the case.
    */
   protected CapReportClient.Builder builder() {
     return CapReportClient.builder()
@@ -799,7 +803,8 @@ public abstract class TransportConformanceSuite {
         .clientKey(CLIENT_KEY)
         .connectTimeout(REQUEST_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS)
         .requestTimeout(REQUEST_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS)
-        .retryPolicy(RetryPolicy.none());
+        .retryPolicy(RetryPolicy.none())
+        .listener(new RecordingListener(this::remember));
   }
 
   /** A client from {@link #builder()}, closed after the case. */

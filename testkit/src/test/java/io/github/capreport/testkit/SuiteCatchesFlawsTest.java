@@ -59,6 +59,23 @@ class SuiteCatchesFlawsTest {
             "but the report was accepted"));
   }
 
+  /** The same for the reliability suite. */
+  static Stream<Arguments> flawsAndTheReliabilityCasesThatCatchThem() throws NoSuchMethodException {
+    Class<TransportReliabilitySuite> s = TransportReliabilitySuite.class;
+    return Stream.of(
+        Arguments.of(
+            Flaw.RESENDS_POST_AFTER_A_FAILURE,
+            s.getMethod(
+                "retriesATransientFailureOnceThenSucceeds",
+                TransportReliabilitySuite.Transient.class,
+                Call.class),
+            "attempts ==> expected: <2> but was: <1>"),
+        Arguments.of(
+            Flaw.KEY_IN_EXCEPTION_MESSAGES,
+            s.getMethod("retriesARefusedConnectionUntilAttemptsRunOut", Call.class),
+            "the client key leaked"));
+  }
+
   @AfterEach
   void clearFlaw() {
     Flawed.flaw = null;
@@ -68,9 +85,20 @@ class SuiteCatchesFlawsTest {
   @MethodSource("flawsAndTheCasesThatCatchThem")
   void failsAFlawedTransport(Flaw flaw, Method catcher, String reason) {
     Flawed.flaw = flaw;
+    assertCaught(flaw, Flawed.class, catcher, reason);
+  }
+
+  @ParameterizedTest(name = "{0} is caught by {1}")
+  @MethodSource("flawsAndTheReliabilityCasesThatCatchThem")
+  void failsAFlawedTransportInTheReliabilitySuite(Flaw flaw, Method catcher, String reason) {
+    Flawed.flaw = flaw;
+    assertCaught(flaw, FlawedReliability.class, catcher, reason);
+  }
+
+  private static void assertCaught(Flaw flaw, Class<?> suite, Method catcher, String reason) {
     Events tests =
         EngineTestKit.engine("junit-jupiter")
-            .selectors(selectMethod(Flawed.class, catcher))
+            .selectors(selectMethod(suite, catcher))
             .execute()
             .testEvents();
     assertTrue(tests.started().count() > 0, "cases run");
@@ -94,6 +122,17 @@ class SuiteCatchesFlawsTest {
             + reason
             + "': "
             + failures);
+  }
+
+  /** Not run by the build on its own (a nested class); the test above launches it. */
+  static class FlawedReliability extends TransportReliabilitySuite {
+    @Override
+    protected TransportProvider provider() {
+      Flaw flaw = Flawed.flaw;
+      return flaw == null
+          ? UrlConnectionTransport.provider()
+          : UrlConnectionTransport.provider(flaw);
+    }
   }
 
   /** Not run by the build on its own (a nested class); the test above launches it. */

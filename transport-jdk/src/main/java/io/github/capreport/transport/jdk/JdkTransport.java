@@ -30,6 +30,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -43,7 +44,13 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class JdkTransport implements Transport {
   private static final AtomicInteger TRANSPORTS = new AtomicInteger();
 
-  private final HttpClient client;
+  /**
+   * Null once a transport that built its client is closed: before Java 21 an {@code HttpClient}
+   * cannot be shut down, and only letting go of it lets its selector thread notice, close the
+   * pooled connections and end.
+   */
+  private volatile HttpClient client;
+
   private final boolean ownsClient;
   private final JacksonEnvelopes json;
   private final ExecutorService executor;
@@ -93,7 +100,7 @@ public final class JdkTransport implements Transport {
   public TransportResponse send(TransportRequest request) throws IOException {
     HttpRequest httpRequest = toHttpRequest(request);
     CompletableFuture<HttpResponse<byte[]>> exchange =
-        client.sendAsync(httpRequest, new BoundedBodyHandler(request.maxResponseBytes() + 1));
+        openClient().sendAsync(httpRequest, new BoundedBodyHandler(request.maxResponseBytes() + 1));
     HttpResponse<byte[]> response;
     try {
       response = exchange.get(requestTimeout.toMillis(), TimeUnit.MILLISECONDS);
@@ -117,19 +124,28 @@ public final class JdkTransport implements Transport {
     CompletableFuture<HttpResponse<byte[]>> exchange;
     try {
       exchange =
-          client
+          openClient()
               .sendAsync(
-                  toHttpRequest(request), new BoundedBodyHandler(request.maxResponseBytes() + 1))
-              .orTimeout(requestTimeout.toMillis(), TimeUnit.MILLISECONDS);
+                  toHttpRequest(request), new BoundedBodyHandler(request.maxResponseBytes() + 1));
     } catch (IOException | RuntimeException e) {
       IOException failure = asIoException(e);
       callbacks.execute(() -> callback.onFailure(failure));
       return;
     }
+    // Cancel the exchange itself at the deadline: orTimeout would only complete a dependent
+    // future and leave the exchange, and its connection, open until the server answers.
+    AtomicBoolean timedOut = new AtomicBoolean();
+    CompletableFuture.delayedExecutor(requestTimeout.toMillis(), TimeUnit.MILLISECONDS)
+        .execute(
+            () -> {
+              if (!exchange.isDone() && timedOut.compareAndSet(false, true)) {
+                exchange.cancel(true);
+              }
+            });
     exchange.whenCompleteAsync(
         (response, error) -> {
           if (error != null) {
-            callback.onFailure(asIoException(error));
+            callback.onFailure(timedOut.get() ? timeout() : asIoException(error));
             return;
           }
           TransportResponse decoded;
@@ -150,8 +166,20 @@ public final class JdkTransport implements Transport {
     // Not shutdownNow: a callback already running must finish undisturbed; idle threads end now.
     executor.shutdown();
     if (ownsClient) {
-      shutdownIfSupported(client);
+      HttpClient owned = client;
+      client = null;
+      if (owned != null) {
+        shutdownIfSupported(owned);
+      }
     }
+  }
+
+  private HttpClient openClient() throws IOException {
+    HttpClient open = client;
+    if (open == null) {
+      throw new IOException("the transport is closed");
+    }
+    return open;
   }
 
   /**
@@ -247,7 +275,8 @@ public final class JdkTransport implements Transport {
     try {
       HttpClient.class.getMethod("shutdownNow").invoke(client);
     } catch (ReflectiveOperationException | RuntimeException notOnThisJava) {
-      // The executor is already shut down; the selector thread ends when the client is collected.
+      // The executor is already shut down, and the transport has let go of the client: its
+      // selector thread closes the connections and ends once the client is collected.
     }
   }
 
