@@ -36,9 +36,10 @@ public final class ShadedConsumer {
 
   static final String JACKSON = String.join("/", "com", "fasterxml", "jackson", "");
   static final String HTTPCLIENT = String.join("/", "org", "apache", "hc", "");
-  static final String RETROFIT = String.join("/", "retrofit2", "");
-  static final String OKHTTP = String.join("/", "okhttp3", "");
-  static final String OKIO = String.join("/", "okio", "");
+  // Split inside the name: shade rewrites even a lone "okio" constant.
+  static final String RETROFIT = String.join("", "retro", "fit2", "/");
+  static final String OKHTTP = String.join("", "ok", "http3", "/");
+  static final String OKIO = String.join("", "ok", "io", "/");
   static final String MOSHI = String.join("/", "com", "squareup", "moshi", "");
   static final String SERVICES = "META-INF/services/";
 
