@@ -59,10 +59,12 @@ public final class BulkReport {
     }
   }
 
+  /** Whether {@link #cancel()} was called. */
   public boolean isCancelled() {
     return cancelled.get();
   }
 
+  /** Whether every task has ended, accepted, failed or cancelled. */
   public boolean isDone() {
     return finished.getCount() == 0;
   }
@@ -72,6 +74,7 @@ public final class BulkReport {
     return done.get();
   }
 
+  /** How many tasks were given. */
   public int total() {
     return tasks.length;
   }

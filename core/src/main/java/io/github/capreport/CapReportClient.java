@@ -70,6 +70,7 @@ public final class CapReportClient implements AutoCloseable {
             builder.listener);
   }
 
+  /** A builder; only the client key is required. */
   public static Builder builder() {
     return new Builder();
   }
@@ -184,10 +185,12 @@ public final class CapReportClient implements AutoCloseable {
     return transport.id();
   }
 
+  /** The base URL reports go to, without a trailing slash. */
   public String baseUrl() {
     return baseUrl;
   }
 
+  /** The User-Agent every report carries. */
   public String userAgent() {
     return userAgent;
   }

@@ -31,6 +31,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -138,17 +139,26 @@ public final class JdkTransport implements Transport {
               .sendAsync(
                   toHttpRequest(request),
                   new BoundedBodyHandler(
-                      request.maxResponseBytes() + 1, BoundedBodyHandler.NO_DEADLINE))
-              .orTimeout(requestTimeout.toMillis(), TimeUnit.MILLISECONDS);
+                      request.maxResponseBytes() + 1, BoundedBodyHandler.NO_DEADLINE));
     } catch (IOException | RuntimeException e) {
       IOException failure = asIoException(e);
       callbacks.execute(() -> callback.onFailure(failure));
       return;
     }
+    // Cancel the exchange itself at the deadline: orTimeout would only complete a dependent
+    // future and leave the exchange, and its connection, open until the server answers.
+    AtomicBoolean timedOut = new AtomicBoolean();
+    CompletableFuture.delayedExecutor(requestTimeout.toMillis(), TimeUnit.MILLISECONDS)
+        .execute(
+            () -> {
+              if (!exchange.isDone() && timedOut.compareAndSet(false, true)) {
+                exchange.cancel(true);
+              }
+            });
     exchange.whenCompleteAsync(
         (response, error) -> {
           if (error != null) {
-            callback.onFailure(asIoException(error));
+            callback.onFailure(timedOut.get() ? timeout() : asIoException(error));
             return;
           }
           TransportResponse decoded;
