@@ -2,6 +2,7 @@ package io.github.capreport.transport.apache;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.capreport.jackson.JacksonEnvelopes;
+import io.github.capreport.spi.CallWatchdog;
 import io.github.capreport.spi.Transport;
 import io.github.capreport.spi.TransportCallback;
 import io.github.capreport.spi.TransportOptions;
@@ -12,15 +13,10 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
 import java.net.SocketTimeoutException;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -65,7 +61,7 @@ import org.apache.hc.core5.util.Timeout;
  *       bound the body identically; users configure one client type, {@code CloseableHttpClient}.
  *   <li>Threads stay bounded and visible: at most {@link TransportOptions#maxConnections()} worker
  *       threads (the pool size, so no worker waits for a connection another worker holds), plus one
- *       timer thread, all daemons named {@code capreport-apache-N-...} that end when idle and on
+ *       watchdog thread, all daemons named {@code capreport-apache-N-...} that end when idle and on
  *       {@link #close()}. The async client would add its own I/O reactor threads and still need
  *       ours, since callbacks must not run on the reactor.
  *   <li>Close is simple: queued reports fail with "closed", running ones are aborted, and a client
@@ -78,18 +74,19 @@ import org.apache.hc.core5.util.Timeout;
  *
  * <p><b>The request timeout bounds the whole report</b>, from the call to the last byte of the
  * answer, including the wait for a pooled connection: the classic client's timeouts are per socket
- * read, so a timer aborts the exchange when the deadline passes. Asynchronous reports count from
- * {@code sendAsync}, time in the queue included. Socket reads of the classic client do not notice
- * an interrupt either, so a blocking send also aborts the exchange when its caller is interrupted
- * (noticed within {@value #INTERRUPT_POLL_MILLIS} ms).
+ * read, so a {@link CallWatchdog} aborts the exchange when the deadline passes (noticed within
+ * {@value #WATCHDOG_PERIOD_MILLIS} ms). Asynchronous reports count from {@code sendAsync}, time in
+ * the queue included. Socket reads of the classic client do not notice an interrupt either, so a
+ * blocking send also aborts the exchange when its caller is interrupted, noticed by the same
+ * watchdog.
  *
  * <p>Redirects are never followed and nothing is retried here (core owns retries). A client passed
  * to {@link Builder#httpClient} keeps its own settings, except that each report carries a request
  * config with redirects and content compression turned off.
  */
 public final class ApacheTransport implements Transport {
-  /** How often a blocking send checks whether its caller was interrupted. */
-  static final long INTERRUPT_POLL_MILLIS = 50;
+  /** How often exchanges are checked for a passed deadline or an interrupted caller. */
+  static final long WATCHDOG_PERIOD_MILLIS = 50;
 
   /** How long {@link #close()} waits for the transport's threads to end. */
   private static final long CLOSE_WAIT_MILLIS = 2_000;
@@ -104,9 +101,7 @@ public final class ApacheTransport implements Transport {
   private final long requestTimeoutMillis;
   private final int maxConnections;
   private final ThreadPoolExecutor workers;
-  private final ScheduledThreadPoolExecutor timer;
-  private final Set<Exchange> inFlight =
-      Collections.newSetFromMap(new ConcurrentHashMap<Exchange, Boolean>());
+  private final CallWatchdog watchdog;
   private final AtomicBoolean closed = new AtomicBoolean();
 
   private ApacheTransport(Builder builder) {
@@ -139,10 +134,8 @@ public final class ApacheTransport implements Transport {
             new LinkedBlockingQueue<Runnable>(),
             new Threads(this, threadPrefix + "-worker-"));
     workers.allowCoreThreadTimeOut(true);
-    this.timer = new ScheduledThreadPoolExecutor(1, new Threads(this, threadPrefix + "-timer-"));
-    timer.setRemoveOnCancelPolicy(true);
-    timer.setKeepAliveTime(30, TimeUnit.SECONDS);
-    timer.allowCoreThreadTimeOut(true);
+    this.watchdog =
+        new CallWatchdog(new Threads(this, threadPrefix + "-watchdog-"), WATCHDOG_PERIOD_MILLIS);
   }
 
   public static Builder builder() {
@@ -202,11 +195,8 @@ public final class ApacheTransport implements Transport {
     if (!closed.compareAndSet(false, true)) {
       return;
     }
-    for (Exchange exchange : inFlight) {
-      exchange.abort(Abort.CLOSED);
-    }
+    watchdog.close(); // aborts the exchanges in flight
     List<Runnable> queued = workers.shutdownNow();
-    timer.shutdownNow();
     for (Runnable runnable : queued) {
       ((AsyncReport) runnable).finish(null, closedFailure(null));
     }
@@ -220,7 +210,7 @@ public final class ApacheTransport implements Transport {
     try {
       long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(CLOSE_WAIT_MILLIS);
       workers.awaitTermination(CLOSE_WAIT_MILLIS, TimeUnit.MILLISECONDS);
-      timer.awaitTermination(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+      watchdog.close(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
@@ -252,20 +242,20 @@ public final class ApacheTransport implements Transport {
       throw timeout(null);
     }
     HttpPost post = newPost(request);
-    Exchange exchange = new Exchange(post, Thread.currentThread());
-    inFlight.add(exchange);
+    Exchange exchange = new Exchange(post);
+    CallWatchdog.Watch watch =
+        watchdog.watch(exchange, deadlineNanos, watchInterrupts ? Thread.currentThread() : null);
     try {
-      // Registered first, then checked: close() either sees this exchange or we see closed.
+      // Watched first, then checked: close() either aborts this exchange or we see closed.
       if (closed.get()) {
         throw closedFailure(null);
       }
-      exchange.watch(remaining, watchInterrupts);
       return exchange(exchange, request);
     } catch (IOException | RuntimeException e) {
       throw translate(exchange, e);
     } finally {
-      exchange.stopWatching();
-      inFlight.remove(exchange);
+      exchange.complete();
+      watch.stop();
     }
   }
 
@@ -434,45 +424,21 @@ public final class ApacheTransport implements Transport {
     COMPLETED
   }
 
-  /** One exchange in flight, and the timer tasks that may abort it. */
-  private final class Exchange {
+  /** One exchange in flight, and why it was aborted, if it was. */
+  private static final class Exchange implements CallWatchdog.Abortable {
     final HttpPost post;
-    final Thread runner;
     final AtomicReference<Abort> abort = new AtomicReference<>();
-    private volatile ScheduledFuture<?> deadline;
-    private volatile ScheduledFuture<?> interruptCheck;
 
-    Exchange(HttpPost post, Thread runner) {
+    Exchange(HttpPost post) {
       this.post = post;
-      this.runner = runner;
     }
 
-    void watch(long remainingNanos, boolean watchInterrupts) {
-      deadline =
-          timer.schedule(
-              new Runnable() {
-                @Override
-                public void run() {
-                  abort(Abort.DEADLINE);
-                }
-              },
-              remainingNanos,
-              TimeUnit.NANOSECONDS);
-      if (watchInterrupts) {
-        interruptCheck =
-            timer.scheduleWithFixedDelay(
-                new Runnable() {
-                  @Override
-                  public void run() {
-                    if (runner.isInterrupted()) {
-                      abort(Abort.INTERRUPTED);
-                    }
-                  }
-                },
-                INTERRUPT_POLL_MILLIS,
-                INTERRUPT_POLL_MILLIS,
-                TimeUnit.MILLISECONDS);
-      }
+    @Override
+    public void abort(CallWatchdog.Reason reason) {
+      abort(
+          reason == CallWatchdog.Reason.DEADLINE
+              ? Abort.DEADLINE
+              : reason == CallWatchdog.Reason.INTERRUPTED ? Abort.INTERRUPTED : Abort.CLOSED);
     }
 
     /** Aborts the exchange, closing its connection, unless it already ended or was aborted. */
@@ -485,18 +451,6 @@ public final class ApacheTransport implements Transport {
     /** Marks the answer as read; false when an abort came first. */
     boolean complete() {
       return abort.compareAndSet(null, Abort.COMPLETED) || abort.get() == Abort.COMPLETED;
-    }
-
-    void stopWatching() {
-      abort.compareAndSet(null, Abort.COMPLETED);
-      ScheduledFuture<?> d = deadline;
-      if (d != null) {
-        d.cancel(false);
-      }
-      ScheduledFuture<?> i = interruptCheck;
-      if (i != null) {
-        i.cancel(false);
-      }
     }
   }
 

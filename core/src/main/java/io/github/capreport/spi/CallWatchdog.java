@@ -1,0 +1,234 @@
+package io.github.capreport.spi;
+
+import java.util.Collections;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Aborts blocking HTTP calls whose deadline passed or whose caller was interrupted, for clients
+ * that block in socket reads and notice neither (Apache's classic client, OkHttp's {@code
+ * execute()}).
+ *
+ * <p>One thread sweeps every watched call each {@link #periodMillis()} ms, so watching a call costs
+ * a set insertion and removal, not a timer task: a per-call timer costs more CPU than the rest of a
+ * report's client-side work. A deadline or an interrupt is therefore noticed up to one period late.
+ * The thread starts with the first watched call and ends after a second with nothing to watch, or
+ * on {@link #close()}.
+ */
+public final class CallWatchdog {
+  /** How long the sweeping thread stays after the last watched call ended. */
+  private static final long IDLE_MILLIS = 1_000;
+
+  /** Why a watched call is aborted. */
+  public enum Reason {
+    /** Its deadline passed. */
+    DEADLINE,
+    /** Its caller's thread was interrupted. */
+    INTERRUPTED,
+    /** The watchdog was closed while the call was in flight. */
+    CLOSED
+  }
+
+  /** What the watchdog aborts: typically cancels the request and closes its connection. */
+  public interface Abortable {
+    /**
+     * Called on the watchdog's thread, or on the thread that closes the watchdog; must be quick.
+     * May be called twice when a close races with a new call, so it must be idempotent.
+     */
+    void abort(Reason reason);
+  }
+
+  /** A watched call; {@link #stop()} it when the call ends, however it ends. */
+  public final class Watch {
+    private final Abortable call;
+    private final long deadlineNanos;
+    private final Thread caller;
+    private volatile boolean aborted;
+
+    private Watch(Abortable call, long deadlineNanos, Thread caller) {
+      this.call = call;
+      this.deadlineNanos = deadlineNanos;
+      this.caller = caller;
+    }
+
+    /** Stops watching the call. Idempotent. */
+    public void stop() {
+      watched.remove(this);
+    }
+
+    private void check(long now) {
+      if (aborted) {
+        return;
+      }
+      if (caller != null && caller.isInterrupted()) {
+        abort(Reason.INTERRUPTED);
+      } else if (deadlineNanos != NO_DEADLINE && now - deadlineNanos >= 0) {
+        abort(Reason.DEADLINE);
+      }
+    }
+
+    private void abort(Reason reason) {
+      aborted = true;
+      call.abort(reason);
+    }
+  }
+
+  /** {@link #watch}'s deadline for a call that has none. */
+  public static final long NO_DEADLINE = Long.MIN_VALUE;
+
+  private final ThreadFactory threads;
+  private final long periodMillis;
+  private final Set<Watch> watched =
+      Collections.newSetFromMap(new ConcurrentHashMap<Watch, Boolean>());
+  private final Object lifecycle = new Object();
+
+  /** The sweeping thread, or null while nothing is watched. Guarded by {@link #lifecycle}. */
+  private Thread sweeper;
+
+  private volatile boolean running;
+  private volatile boolean closed;
+
+  /**
+   * @param threads makes the sweeping thread; name it after the transport, and make it a daemon
+   * @param periodMillis how often watched calls are checked: the lateness of an abort
+   */
+  public CallWatchdog(ThreadFactory threads, long periodMillis) {
+    if (threads == null) {
+      throw new NullPointerException("threads == null");
+    }
+    if (periodMillis <= 0) {
+      throw new IllegalArgumentException("periodMillis must be positive: " + periodMillis);
+    }
+    this.threads = threads;
+    this.periodMillis = periodMillis;
+  }
+
+  public long periodMillis() {
+    return periodMillis;
+  }
+
+  /**
+   * Watches a call until {@link Watch#stop()}. After {@link #close()} the call is aborted at once,
+   * with {@link Reason#CLOSED}, on this thread.
+   *
+   * @param deadlineNanos a {@link System#nanoTime()} value after which the call is aborted, or
+   *     {@link #NO_DEADLINE}
+   * @param caller the thread whose interrupt aborts the call, or null to ignore interrupts
+   */
+  public Watch watch(Abortable call, long deadlineNanos, Thread caller) {
+    if (call == null) {
+      throw new NullPointerException("call == null");
+    }
+    Watch watch = new Watch(call, deadlineNanos, caller);
+    watched.add(watch);
+    // Added first, then checked: close() either sees this call or this sees closed.
+    if (closed) {
+      watch.stop();
+      watch.abort(Reason.CLOSED);
+      return watch;
+    }
+    if (!running) {
+      startSweeper();
+    }
+    return watch;
+  }
+
+  /**
+   * Aborts every watched call with {@link Reason#CLOSED} and ends the sweeping thread, waiting up
+   * to {@code waitMillis} for it. Idempotent.
+   */
+  public void close(long waitMillis) {
+    Thread thread;
+    synchronized (lifecycle) {
+      closed = true;
+      thread = sweeper;
+    }
+    for (Watch watch : watched) {
+      watched.remove(watch);
+      watch.abort(Reason.CLOSED);
+    }
+    if (thread == null || thread == Thread.currentThread()) {
+      return;
+    }
+    thread.interrupt();
+    if (waitMillis <= 0) {
+      return;
+    }
+    try {
+      thread.join(waitMillis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** Like {@link #close(long)} without waiting for the thread. */
+  public void close() {
+    close(0);
+  }
+
+  @Override
+  public String toString() {
+    return "CallWatchdog{periodMillis="
+        + periodMillis
+        + ", watched="
+        + watched.size()
+        + (closed ? ", closed" : "")
+        + "}";
+  }
+
+  private void startSweeper() {
+    synchronized (lifecycle) {
+      if (running || closed) {
+        return;
+      }
+      Thread thread =
+          threads.newThread(
+              new Runnable() {
+                @Override
+                public void run() {
+                  sweep();
+                }
+              });
+      running = true;
+      sweeper = thread;
+      thread.start();
+    }
+  }
+
+  private void sweep() {
+    long idleSince = System.nanoTime();
+    while (!closed) {
+      try {
+        Thread.sleep(periodMillis);
+      } catch (InterruptedException e) {
+        return; // only close() interrupts this thread
+      }
+      long now = System.nanoTime();
+      for (Watch watch : watched) {
+        watch.check(now);
+      }
+      if (!watched.isEmpty()) {
+        idleSince = now;
+      } else if (now - idleSince >= TimeUnit.MILLISECONDS.toNanos(IDLE_MILLIS) && stopIfIdle()) {
+        return;
+      }
+    }
+  }
+
+  /** Ends the sweeper unless a call was watched meanwhile; true when it ended. */
+  private boolean stopIfIdle() {
+    synchronized (lifecycle) {
+      running = false;
+      // watch() adds, then reads running: either it read true before this write, so its call is
+      // in the set now, or it reads false and starts a sweeper once this lock is released.
+      if (watched.isEmpty()) {
+        sweeper = null;
+        return true;
+      }
+      running = true;
+      return false;
+    }
+  }
+}
