@@ -1,6 +1,7 @@
 package io.github.capreport.transport.retrofit;
 
 import java.util.Map;
+import okhttp3.RequestBody;
 import okhttp3.ResponseBody;
 import retrofit2.Call;
 import retrofit2.SkipCallbackExecutor;
@@ -16,8 +17,10 @@ import retrofit2.http.Url;
  *
  * <ul>
  *   <li>{@code @Url}: the absolute URI core built; the Retrofit base URL is never used.
- *   <li>{@code @HeaderMap}: exactly the request's headers. Retrofit turns its Content-Type into the
- *       body's media type, so the wire carries one Content-Type, the request's.
+ *   <li>{@code @HeaderMap}: the request's headers but Content-Type, which is the media type of the
+ *       {@code @Body}, so the wire carries exactly the request's headers.
+ *   <li>{@code @Body}: the JSON, written by {@link MoshiEnvelopes}, as a ready {@link
+ *       okhttp3.RequestBody}: no converter runs per report.
  *   <li>{@code @Streaming}: Retrofit hands over the body unread, so that {@link
  *       io.github.capreport.spi.TransportResponse#read} bounds it.
  *   <li>{@code @SkipCallbackExecutor}: callbacks run on OkHttp's thread, which reads the body,
@@ -32,6 +35,6 @@ interface ReportService {
   Call<ResponseBody> report(
       @Url String url,
       @HeaderMap Map<String, String> headers,
-      @Body ReportBody body,
+      @Body RequestBody body,
       @Tag BodyLimit limit);
 }

@@ -1,6 +1,8 @@
 package io.github.capreport.transport.retrofit;
 
+import com.squareup.moshi.JsonAdapter;
 import com.squareup.moshi.Moshi;
+import io.github.capreport.spi.CallWatchdog;
 import io.github.capreport.spi.EnvelopeParser;
 import io.github.capreport.spi.Transport;
 import io.github.capreport.spi.TransportCallback;
@@ -12,10 +14,10 @@ import java.io.InterruptedIOException;
 import java.net.SocketTimeoutException;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -30,8 +32,11 @@ import okhttp3.Cache;
 import okhttp3.ConnectionPool;
 import okhttp3.Dispatcher;
 import okhttp3.HttpUrl;
+import okhttp3.MediaType;
 import okhttp3.OkHttpClient;
+import okhttp3.RequestBody;
 import okhttp3.ResponseBody;
+import okio.Buffer;
 import retrofit2.Call;
 import retrofit2.Callback;
 import retrofit2.Response;
@@ -49,11 +54,11 @@ import retrofit2.converter.moshi.MoshiConverterFactory;
  * <p>{@link #send} runs Retrofit's {@code Call.execute()} on the caller's thread, as a hand-written
  * Retrofit call does: handing it to a dispatcher thread and waiting would cost two thread switches
  * per report. OkHttp's socket reads do not notice an interrupt, so while a blocking report is in
- * flight a timer thread checks its caller every {@value #INTERRUPT_POLL_MILLIS} ms and cancels the
- * call once the caller is interrupted. {@link #sendAsync} goes through Retrofit's {@code
- * Call.enqueue}: the answer is read on an OkHttp dispatcher thread, and the callback runs there,
- * never on Android's main thread. The request timeout is OkHttp's call timeout, which covers the
- * whole report, body included.
+ * flight a {@link CallWatchdog} checks its caller every {@value #INTERRUPT_POLL_MILLIS} ms and
+ * cancels the call once the caller is interrupted. {@link #sendAsync} goes through Retrofit's
+ * {@code Call.enqueue}: the answer is read on an OkHttp dispatcher thread, and the callback runs
+ * there, never on Android's main thread. The request timeout is OkHttp's call timeout, which covers
+ * the whole report, body included.
  *
  * <p>Which client is used:
  *
@@ -86,22 +91,24 @@ public final class RetrofitTransport implements Transport {
   private final OkHttpClient client;
   private final boolean ownsClient;
   private final ReportService service;
+  private final JsonAdapter<ReportBody> bodyAdapter;
+
+  /** The request headers last seen, split for Retrofit; see {@link #wireHeaders}. */
+  private volatile WireHeaders wireHeaders;
+
   private final EnvelopeParser parser;
   private final long requestTimeoutMillis;
   private final AtomicBoolean closed = new AtomicBoolean();
 
   /** Checks the callers of blocking sends for interrupts; its thread ends when idle. */
-  private final ScheduledThreadPoolExecutor interruptWatch;
+  private final CallWatchdog interruptWatch;
 
   private RetrofitTransport(Builder builder) {
     TransportOptions options = builder.options;
     int n = TRANSPORTS.incrementAndGet();
     this.interruptWatch =
-        new ScheduledThreadPoolExecutor(
-            1, daemonThreads("capreport-retrofit-" + n + "-interrupts-"));
-    interruptWatch.setRemoveOnCancelPolicy(true);
-    interruptWatch.setKeepAliveTime(30, TimeUnit.SECONDS);
-    interruptWatch.allowCoreThreadTimeOut(true);
+        new CallWatchdog(
+            daemonThreads("capreport-retrofit-" + n + "-interrupts-"), INTERRUPT_POLL_MILLIS);
     this.requestTimeoutMillis = options.requestTimeoutMillis();
     OkHttpClient given = givenClient(builder);
     if (given != null) {
@@ -127,6 +134,7 @@ public final class RetrofitTransport implements Transport {
     }
     Moshi moshi = MoshiEnvelopes.with(builder.moshi);
     this.parser = new MoshiEnvelopes(moshi);
+    this.bodyAdapter = moshi.adapter(ReportBody.class);
     HttpUrl baseUrl =
         builder.retrofit != null ? builder.retrofit.baseUrl() : HttpUrl.get(PLACEHOLDER_BASE_URL);
     this.service =
@@ -218,7 +226,7 @@ public final class RetrofitTransport implements Transport {
     if (!closed.compareAndSet(false, true)) {
       return;
     }
-    interruptWatch.shutdownNow();
+    interruptWatch.close();
     if (!ownsClient) {
       return;
     }
@@ -251,14 +259,55 @@ public final class RetrofitTransport implements Transport {
   }
 
   private Call<ResponseBody> newCall(TransportRequest request) throws IOException {
+    WireHeaders wire = wireHeaders(request.headers());
+    Buffer json = new Buffer();
     try {
+      bodyAdapter.toJson(json, new ReportBody(request.clientKey(), request.taskId()));
       return service.report(
           request.uri().toString(),
-          request.headers(),
-          new ReportBody(request.clientKey(), request.taskId()),
+          wire.withoutContentType,
+          RequestBody.create(json.readByteString(), wire.contentType),
           new BodyLimit(request.maxResponseBytes() + 1L));
     } catch (RuntimeException e) {
       throw unexpected(e);
+    }
+  }
+
+  /**
+   * The request's headers as Retrofit takes them: Content-Type goes with the body, parsed once; the
+   * rest is a header map. Given in a {@code @HeaderMap}, Content-Type would be parsed by a regular
+   * expression on every report. Requests of one client share one headers map, so the split is kept
+   * for the map last seen.
+   */
+  private WireHeaders wireHeaders(Map<String, String> headers) {
+    WireHeaders last = wireHeaders;
+    if (last != null && last.source == headers) {
+      return last;
+    }
+    Map<String, String> rest = new LinkedHashMap<>();
+    MediaType contentType = null;
+    for (Map.Entry<String, String> header : headers.entrySet()) {
+      if (header.getKey().equalsIgnoreCase("Content-Type")) {
+        contentType = MediaType.get(header.getValue());
+      } else {
+        rest.put(header.getKey(), header.getValue());
+      }
+    }
+    WireHeaders wire = new WireHeaders(headers, Collections.unmodifiableMap(rest), contentType);
+    wireHeaders = wire;
+    return wire;
+  }
+
+  private static final class WireHeaders {
+    final Map<String, String> source;
+    final Map<String, String> withoutContentType;
+    final MediaType contentType;
+
+    WireHeaders(
+        Map<String, String> source, Map<String, String> withoutContentType, MediaType contentType) {
+      this.source = source;
+      this.withoutContentType = withoutContentType;
+      this.contentType = contentType;
     }
   }
 
@@ -413,10 +462,10 @@ public final class RetrofitTransport implements Transport {
   }
 
   /** Cancels a blocking call once its caller is interrupted, checking every so often. */
-  private final class InterruptWatch implements Runnable {
+  private final class InterruptWatch implements CallWatchdog.Abortable {
     private final Thread caller;
     private final Call<ResponseBody> call;
-    private ScheduledFuture<?> checks;
+    private CallWatchdog.Watch watch;
     volatile boolean sawInterrupt;
 
     InterruptWatch(Thread caller, Call<ResponseBody> call) {
@@ -425,25 +474,22 @@ public final class RetrofitTransport implements Transport {
     }
 
     void start() {
-      try {
-        checks =
-            interruptWatch.scheduleWithFixedDelay(
-                this, INTERRUPT_POLL_MILLIS, INTERRUPT_POLL_MILLIS, TimeUnit.MILLISECONDS);
-      } catch (RejectedExecutionException closedMeanwhile) {
-        // close() cancels the transport's calls; nothing is left to watch for.
-      }
+      watch = interruptWatch.watch(this, CallWatchdog.NO_DEADLINE, caller);
     }
 
     void stop() {
-      ScheduledFuture<?> scheduled = checks;
-      if (scheduled != null) {
-        scheduled.cancel(false);
+      if (watch != null) {
+        watch.stop();
       }
     }
 
+    /**
+     * Cancels the call when its caller is interrupted. A close is not a reason: close() cancels the
+     * calls of the client it built and leaves a given client's calls alone.
+     */
     @Override
-    public void run() {
-      if (caller.isInterrupted()) {
+    public void abort(CallWatchdog.Reason reason) {
+      if (reason == CallWatchdog.Reason.INTERRUPTED) {
         sawInterrupt = true;
         call.cancel();
       }
