@@ -2,7 +2,7 @@
 # Runs every benchmark and writes the results, with the machine they ran on, to one folder.
 #
 #   benchmarks/run.sh short   # about 4 minutes: a quick check, numbers too noisy to publish
-#   benchmarks/run.sh full    # about 20 minutes: what docs/PERFORMANCE.md reports
+#   benchmarks/run.sh full    # about 25 minutes: what docs/PERFORMANCE.md reports
 #
 # Output: benchmarks/target/results-<mode>/ (or the folder given as second argument):
 #   machine.txt, jmh.txt, jmh.json, tables.md (from jmh.json), connections.txt, coldstart.txt
@@ -18,7 +18,7 @@ case "$mode" in
     reuse_reports=5000
     ;;
   full)
-    jmh=(-f 1 -wi 5 -w 2s -i 5 -r 2s)
+    jmh=(-f 1 -wi 10 -w 2s -i 6 -r 2s)
     cold_runs=10
     reuse_reports=20000
     ;;

@@ -14,18 +14,18 @@ public class ThroughputBenchmark {
   @Benchmark
   @Threads(1)
   public Object callers01(Fixture fixture) throws Exception {
-    return fixture.reporter.report();
+    return fixture.report();
   }
 
   @Benchmark
   @Threads(16)
   public Object callers16(Fixture fixture) throws Exception {
-    return fixture.reporter.report();
+    return fixture.report();
   }
 
   @Benchmark
   @Threads(64)
   public Object callers64(Fixture fixture) throws Exception {
-    return fixture.reporter.report();
+    return fixture.report();
   }
 }
