@@ -75,6 +75,9 @@ public final class CallWatchdog {
     }
   }
 
+  /** The period the bundled transports use: an abort is at most this late. */
+  public static final long DEFAULT_PERIOD_MILLIS = 50;
+
   /** {@link #watch}'s deadline for a call that has none. */
   public static final long NO_DEADLINE = Long.MIN_VALUE;
 

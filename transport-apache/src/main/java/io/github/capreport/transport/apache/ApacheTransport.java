@@ -86,7 +86,7 @@ import org.apache.hc.core5.util.Timeout;
  */
 public final class ApacheTransport implements Transport {
   /** How often exchanges are checked for a passed deadline or an interrupted caller. */
-  static final long WATCHDOG_PERIOD_MILLIS = 50;
+  static final long WATCHDOG_PERIOD_MILLIS = CallWatchdog.DEFAULT_PERIOD_MILLIS;
 
   /** How long {@link #close()} waits for the transport's threads to end. */
   private static final long CLOSE_WAIT_MILLIS = 2_000;

@@ -2,6 +2,7 @@ package io.github.capreport.transport.jdk;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.capreport.jackson.JacksonEnvelopes;
+import io.github.capreport.spi.CallWatchdog;
 import io.github.capreport.spi.Transport;
 import io.github.capreport.spi.TransportCallback;
 import io.github.capreport.spi.TransportOptions;
@@ -29,7 +30,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -59,10 +59,19 @@ public final class JdkTransport implements Transport {
   private final Executor callbacks = this::runCallback;
   private final Duration requestTimeout;
 
+  /**
+   * Ends bodies and asynchronous reports at their deadline. Never closed: reports still in flight
+   * after {@link #close()} end by their request timeout; its thread ends a second after the last.
+   */
+  private final CallWatchdog watchdog;
+
   private JdkTransport(Builder builder) {
     TransportOptions options = builder.options;
     int n = TRANSPORTS.incrementAndGet();
     this.executor = Executors.newCachedThreadPool(daemonThreads("capreport-jdk-" + n + "-"));
+    this.watchdog =
+        new CallWatchdog(
+            daemonThreads("capreport-jdk-" + n + "-watchdog-"), CallWatchdog.DEFAULT_PERIOD_MILLIS);
     this.requestTimeout = Duration.ofMillis(options.requestTimeoutMillis());
     this.json = new JacksonEnvelopes(builder.mapper);
     if (builder.client != null) {
@@ -117,7 +126,7 @@ public final class JdkTransport implements Transport {
           openClient()
               .send(
                   httpRequest,
-                  new BoundedBodyHandler(request.maxResponseBytes() + 1, deadlineNanos));
+                  new BoundedBodyHandler(request.maxResponseBytes() + 1, deadlineNanos, watchdog));
     } catch (InterruptedException e) {
       // HttpClient.send cancels the exchange when it is interrupted (Java 16 and later).
       Thread.currentThread().interrupt();
@@ -132,6 +141,7 @@ public final class JdkTransport implements Transport {
 
   @Override
   public void sendAsync(TransportRequest request, TransportCallback callback) {
+    long deadlineNanos = System.nanoTime() + requestTimeout.toNanos();
     CompletableFuture<HttpResponse<byte[]>> exchange;
     try {
       exchange =
@@ -139,7 +149,7 @@ public final class JdkTransport implements Transport {
               .sendAsync(
                   toHttpRequest(request),
                   new BoundedBodyHandler(
-                      request.maxResponseBytes() + 1, BoundedBodyHandler.NO_DEADLINE));
+                      request.maxResponseBytes() + 1, BoundedBodyHandler.NO_DEADLINE, watchdog));
     } catch (IOException | RuntimeException e) {
       IOException failure = asIoException(e);
       callbacks.execute(() -> callback.onFailure(failure));
@@ -147,16 +157,20 @@ public final class JdkTransport implements Transport {
     }
     // Cancel the exchange itself at the deadline: orTimeout would only complete a dependent
     // future and leave the exchange, and its connection, open until the server answers.
+    // Not a delayed task per report either: it would hold the answer for the whole timeout.
     AtomicBoolean timedOut = new AtomicBoolean();
-    CompletableFuture.delayedExecutor(requestTimeout.toMillis(), TimeUnit.MILLISECONDS)
-        .execute(
-            () -> {
+    CallWatchdog.Watch watch =
+        watchdog.watch(
+            reason -> {
               if (!exchange.isDone() && timedOut.compareAndSet(false, true)) {
                 exchange.cancel(true);
               }
-            });
+            },
+            deadlineNanos,
+            null);
     exchange.whenCompleteAsync(
         (response, error) -> {
+          watch.stop();
           if (error != null) {
             callback.onFailure(timedOut.get() ? timeout() : asIoException(error));
             return;

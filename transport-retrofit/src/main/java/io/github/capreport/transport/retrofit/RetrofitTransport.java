@@ -80,7 +80,7 @@ public final class RetrofitTransport implements Transport {
   private static final AtomicInteger TRANSPORTS = new AtomicInteger();
 
   /** How often a blocking send checks whether its caller was interrupted. */
-  static final long INTERRUPT_POLL_MILLIS = 50;
+  static final long INTERRUPT_POLL_MILLIS = CallWatchdog.DEFAULT_PERIOD_MILLIS;
 
   /** Never contacted: every report carries its absolute URI in {@code @Url}. */
   private static final String PLACEHOLDER_BASE_URL = "http://localhost/";
