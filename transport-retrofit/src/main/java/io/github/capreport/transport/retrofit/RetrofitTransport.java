@@ -47,7 +47,8 @@ import retrofit2.converter.moshi.MoshiConverterFactory;
  * A {@link Transport} over Retrofit 3 and OkHttp 4, with JSON bound by Moshi. Runs on Java 8 and
  * Android 5.0 (API 21).
  *
- * <p>The request body is written by converter-moshi; the answer is read, bounded, by {@link
+ * <p>The request body is written by a Moshi adapter into a ready {@code RequestBody}, so no
+ * Retrofit converter runs per report; the answer is read, bounded, by {@link
  * TransportResponse#read} and decoded with a Moshi adapter. Redirects are never followed, whatever
  * client is given: a redirected report could carry the client key to another host.
  *
