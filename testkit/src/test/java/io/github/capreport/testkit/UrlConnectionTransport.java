@@ -121,7 +121,11 @@ final class UrlConnectionTransport implements Transport {
     exchange.cancel(true);
     HttpURLConnection open = connection.get();
     if (open != null) {
-      open.disconnect();
+      // Not on the caller's thread: disconnect() closes the body stream, whose monitor the worker
+      // holds in every blocking read, so under a dripping answer it can wait until the body ends.
+      Thread disconnect = new Thread(open::disconnect, "urlconnection-transport-cutoff");
+      disconnect.setDaemon(true);
+      disconnect.start();
     }
   }
 
