@@ -212,7 +212,7 @@ public final class CapReportClient implements AutoCloseable {
   @Override
   public String toString() {
     return "CapReportClient{baseUrl="
-        + baseUrl
+        + new Redactor(clientKey).scrub(baseUrl)
         + ", transport="
         + transport.id()
         + ", clientKey="

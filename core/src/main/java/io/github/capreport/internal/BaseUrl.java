@@ -23,16 +23,23 @@ public final class BaseUrl {
     try {
       uri = new URI(baseUrl);
     } catch (URISyntaxException e) {
+      // Neither the URL nor the parser's message is repeated: either may hold credentials.
       throw new IllegalArgumentException(
-          "baseUrl is not a valid URL: " + baseUrl + " (" + e.getReason() + ")");
+          "baseUrl is not a valid URL: " + e.getReason() + " at index " + e.getIndex());
     }
     String scheme = uri.getScheme() == null ? null : uri.getScheme().toLowerCase(Locale.ROOT);
     if (!"http".equals(scheme) && !"https".equals(scheme)) {
       throw new IllegalArgumentException(
-          "baseUrl must be an absolute http or https URL, was: " + baseUrl);
+          "baseUrl must be an absolute http or https URL, its scheme was "
+              + (scheme == null ? "absent" : scheme));
     }
     if (uri.getHost() == null) {
-      throw new IllegalArgumentException("baseUrl has no host: " + baseUrl);
+      throw new IllegalArgumentException(
+          "baseUrl has no host (is it \"" + scheme + "://host[:port][/path]\"?)");
+    }
+    if (uri.getPort() == 0 || uri.getPort() > 65535) {
+      throw new IllegalArgumentException(
+          "baseUrl has port " + uri.getPort() + "; a port is 1 to 65535");
     }
     if (uri.getRawUserInfo() != null) {
       throw new IllegalArgumentException(
@@ -43,8 +50,7 @@ public final class BaseUrl {
     }
     if (uri.getRawQuery() != null || uri.getRawFragment() != null) {
       throw new IllegalArgumentException(
-          "baseUrl must not have a query or fragment: endpoint paths are appended to it: "
-              + baseUrl);
+          "baseUrl must not have a query or fragment: endpoint paths are appended to it");
     }
     if ("http".equals(scheme) && !allowPlainHttp && !isLoopback(uri.getHost())) {
       throw new IllegalArgumentException(

@@ -14,6 +14,7 @@ import java.net.ConnectException;
 import java.net.NoRouteToHostException;
 import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
+import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLHandshakeException;
 import javax.net.ssl.SSLPeerUnverifiedException;
 
@@ -41,7 +42,13 @@ public final class ReportOutcomes {
     long errorId = envelope.errorId();
     if (errorId != 0) {
       // The envelope is authoritative even under an error status: the API answered.
-      String rawCode = redactor.scrub(envelope.errorCode());
+      // A code of the glossary is the vendor's constant and kept as sent: scrubbing it for a short
+      // key (say "KEY" in ERROR_KEY_DOES_NOT_EXIST) would turn a known refusal into UNKNOWN.
+      String wireCode = envelope.errorCode();
+      String rawCode =
+          ApiErrorCode.fromWire(wireCode) == ApiErrorCode.UNKNOWN
+              ? redactor.scrub(wireCode)
+              : wireCode;
       String description = redactor.scrub(envelope.errorDescription());
       throw new ReportRefusedException(
           refusalMessage(request, status, errorId, rawCode, description),
@@ -58,7 +65,9 @@ public final class ReportOutcomes {
           request,
           response,
           "errorId is 0 but status is "
-              + (envelope.status() == null ? "absent" : "'" + envelope.status() + "'")
+              + (envelope.status() == null
+                  ? "absent"
+                  : "'" + redactor.scrub(envelope.status()) + "'")
               + ", not 'success'");
     }
     return new ReportResult(request.endpoint(), request.taskId(), status);
@@ -70,25 +79,33 @@ public final class ReportOutcomes {
     if (kind == TransportFailureException.Kind.INTERRUPTED) {
       Thread.currentThread().interrupt();
     }
+    String host = redactor.scrub(hostOf(request));
     String what;
     switch (kind) {
       case CONNECT:
-        what = "could not connect to " + hostOf(request);
+        what =
+            (e instanceof UnknownHostException
+                    ? "could not resolve the host name of "
+                    : "could not connect to ")
+                + host;
         break;
       case TIMEOUT:
-        what = "timed out waiting for " + hostOf(request);
+        what = "timed out waiting for " + host;
         break;
       case TLS:
-        what = "could not establish TLS with " + hostOf(request) + " (is its certificate trusted?)";
+        what = "could not establish TLS with " + host + " (is its certificate trusted?)";
         break;
       case INTERRUPTED:
         what = "was interrupted";
         break;
       default:
-        what = "failed while talking to " + hostOf(request);
+        what = "failed while talking to " + host;
         break;
     }
     String detail = redactor.scrub(String.valueOf(e.getMessage()));
+    // The HTTP library's exceptions quote what the server sent (a status line, a header, a chunk
+    // size): the cause chain reaches users, so it is redacted as a whole.
+    IOException cause = redactor.chain(e);
     return new TransportFailureException(
         describe(request)
             + " "
@@ -99,7 +116,7 @@ public final class ReportOutcomes {
             + detail
             + ")."
             + consequence(kind),
-        e,
+        cause,
         kind,
         request.endpoint(),
         request.taskId());
@@ -140,6 +157,15 @@ public final class ReportOutcomes {
       // Either way the certificate was refused before the report was sent.
       return TransportFailureException.Kind.TLS;
     }
+    if (e instanceof SSLException) {
+      // A broken connection under TLS surfaces as an SSLException caused by the socket's own
+      // failure: that is the failure. Any other (https to a plain-http port: "Unsupported or
+      // unrecognized SSL message") is TLS itself failing, before the report was sent.
+      Throwable cause = e.getCause();
+      return cause instanceof IOException && !(cause instanceof SSLException)
+          ? classify((IOException) cause)
+          : TransportFailureException.Kind.TLS;
+    }
     if (e instanceof ConnectException
         || e instanceof NoRouteToHostException
         || e instanceof UnknownHostException) {
@@ -151,7 +177,11 @@ public final class ReportOutcomes {
   private UnexpectedResponseException unexpected(
       TransportRequest request, TransportResponse response, String why) {
     int status = response.statusCode();
-    String preview = redactor.scrub(response.bodyPreview());
+    // Redacted before it is cut, so that no part of a key straddling the cut survives.
+    String preview =
+        TransportResponse.preview(
+            redactor.scrub(
+                response.bodyText(TransportResponse.PREVIEW_CHARS + redactor.secretLength())));
     StringBuilder message =
         new StringBuilder(describe(request))
             .append(" got an answer that is not the API's: HTTP ")

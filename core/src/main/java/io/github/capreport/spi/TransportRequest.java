@@ -106,6 +106,8 @@ public final class TransportRequest {
 
   @Override
   public String toString() {
-    return "TransportRequest{POST " + uri + ", taskId=" + taskId + ", clientKey=<redacted>}";
+    // The key could have been placed in the base URL's path as well.
+    String where = uri.toString().replace(clientKey, "<redacted>");
+    return "TransportRequest{POST " + where + ", taskId=" + taskId + ", clientKey=<redacted>}";
   }
 }

@@ -71,8 +71,9 @@ public final class TransportResponse {
           statusCode,
           retryAfter,
           null,
-          preview(bytes),
-          "the body is larger than " + maxBytes + " bytes");
+          null,
+          "the body is larger than " + maxBytes + " bytes",
+          bytes);
     }
     if (bytes.length == 0) {
       return new TransportResponse(statusCode, retryAfter, null, "", "the body is empty");
@@ -82,11 +83,11 @@ public final class TransportResponse {
       envelope = parser.parse(bytes);
     } catch (Exception e) {
       return new TransportResponse(
-          statusCode, retryAfter, null, preview(bytes), "the body is not a JSON object");
+          statusCode, retryAfter, null, null, "the body is not a JSON object", bytes);
     }
     if (envelope == null) {
       return new TransportResponse(
-          statusCode, retryAfter, null, preview(bytes), "the body is not a JSON object");
+          statusCode, retryAfter, null, null, "the body is not a JSON object", bytes);
     }
     return new TransportResponse(statusCode, retryAfter, envelope, null, null, bytes);
   }
@@ -109,10 +110,24 @@ public final class TransportResponse {
   public String bodyPreview() {
     String preview = bodyPreview;
     if (preview == null) {
-      preview = preview(body);
+      preview = preview(bodyText(PREVIEW_CHARS));
       bodyPreview = preview;
     }
     return preview;
+  }
+
+  /**
+   * The first {@code maxChars} characters of the body as read, decoded as UTF-8: for a preview that
+   * must be redacted before it is cut, so that no part of a secret survives at the cut.
+   */
+  public String bodyText(int maxChars) {
+    if (body == null) {
+      return "";
+    }
+    // Four bytes per char at most in UTF-8: decoding more than that could not add characters.
+    int take = (int) Math.min(body.length, 4L * maxChars);
+    String text = new String(body, 0, take, UTF_8);
+    return text.length() > maxChars ? text.substring(0, maxChars) : text;
   }
 
   /** Why there is no envelope; null when there is one. */
@@ -146,10 +161,8 @@ public final class TransportResponse {
     return total == buffer.length ? buffer : Arrays.copyOf(buffer, total);
   }
 
-  private static String preview(byte[] bytes) {
-    // Four bytes per char at most in UTF-8: decoding more than that could not add characters.
-    int take = Math.min(bytes.length, PREVIEW_CHARS * 4);
-    String text = new String(bytes, 0, take, UTF_8);
+  /** The first {@value #PREVIEW_CHARS} characters of {@code text}, control characters blanked. */
+  public static String preview(String text) {
     if (text.length() > PREVIEW_CHARS) {
       text = text.substring(0, PREVIEW_CHARS);
     }

@@ -86,4 +86,27 @@ class BaseUrlTest {
     assertFalse(BaseUrl.isLoopback("localhost.evil.example"));
     assertFalse(BaseUrl.isLoopback("10.0.0.1"));
   }
+
+  @ParameterizedTest
+  @ValueSource(
+      strings = {"https://h.example:0", "https://h.example:99999", "http://127.0.0.1:65536"})
+  void rejectsAPortOutOfRange(String url) {
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> BaseUrl.validate(url, true));
+    assertTrue(e.getMessage().contains("port"), e.getMessage());
+  }
+
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "ht tp://user:s3cret@h.example",
+        "ftp://user:s3cret@h.example",
+        "https://h.example/s3cret?q",
+        "https://user:s3cret@/nohost"
+      })
+  void neverRepeatsTheUrlWhichMayHoldCredentials(String url) {
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> BaseUrl.validate(url, false));
+    assertFalse(e.getMessage().contains("s3cret"), e.getMessage());
+  }
 }

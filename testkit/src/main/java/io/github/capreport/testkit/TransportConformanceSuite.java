@@ -34,6 +34,7 @@ import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
@@ -366,6 +367,99 @@ public abstract class TransportConformanceSuite {
     UnexpectedResponseException e = outcome.failedWith(UnexpectedResponseException.class);
     assertEquals(status, e.httpStatus());
     assertFalse(e.isRetryable());
+  }
+
+  static Stream<Arguments> immediateRetryInvitationsAndCalls() {
+    List<Arguments> all = new ArrayList<>();
+    for (int status : new int[] {503, 429}) {
+      for (boolean envelope : new boolean[] {false, true}) {
+        for (Call call : Call.values()) {
+          all.add(Arguments.of(status, envelope, call));
+        }
+      }
+    }
+    return all.stream();
+  }
+
+  /**
+   * An HTTP library may resend a POST on its own when invited to retry at once (OkHttp on a 503
+   * with {@code Retry-After: 0}, Apache's default retry strategy on 429 and 503): no request may
+   * leave that the client did not count, so with retries off exactly one arrives.
+   */
+  @ParameterizedTest(name = "HTTP {0}, envelope {1}, {2}")
+  @MethodSource(
+      "io.github.capreport.testkit.TransportConformanceSuite#immediateRetryInvitationsAndCalls")
+  public void neverResendsAReportOnItsOwn(int status, boolean envelope, Call call) {
+    Map<String, String> retryAtOnce = Collections.singletonMap("Retry-After", "0");
+    if (envelope) {
+      emulator()
+          .nextRequest()
+          .respond(
+              status,
+              "application/json",
+              "{\"errorId\":1,\"errorCode\":\"ERROR_KEY_DOES_NOT_EXIST\"}",
+              retryAtOnce);
+    } else {
+      emulator().nextRequest().respond(status, "text/html", "<html>busy</html>", retryAtOnce);
+    }
+    CapReportException e =
+        report(client(), call, ReportEndpoint.IMAGE_CAPTCHA, TASK_ID)
+            .failedWith(CapReportException.class);
+    assertEquals(1, emulator().requestCount(), "requests that reached the server");
+    assertEquals(1, e.attempts());
+  }
+
+  /** Where a hostile server puts the key that it was sent, in raw HTTP. */
+  public enum Echo {
+    STATUS_CODE("HTTP/1.1 {key} OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"),
+    STATUS_LINE("{key} 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"),
+    HEADER_LINE("HTTP/1.1 200 OK\r\n{key}\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}"),
+    CHUNK_SIZE(
+        "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n"
+            + "Connection: close\r\n\r\n{key}\r\n"),
+    CONTENT_LENGTH("HTTP/1.1 200 OK\r\nContent-Length: {key}\r\nConnection: close\r\n\r\n{}"),
+    ENVELOPE_STATUS(
+        "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n"
+            + "{\"errorId\":0,\"status\":\"{key}\"}"),
+    ENVELOPE_CODE(
+        "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n"
+            + "{\"errorId\":1,\"errorCode\":\"{key}\",\"errorDescription\":\"{key}\"}");
+
+    final String rawResponse;
+
+    Echo(String rawResponse) {
+      this.rawResponse = rawResponse;
+    }
+  }
+
+  static Stream<Arguments> echoesAndCalls() {
+    List<Arguments> all = new ArrayList<>();
+    for (Echo echo : Echo.values()) {
+      for (Call call : Call.values()) {
+        all.add(Arguments.of(echo, call));
+      }
+    }
+    return all.stream();
+  }
+
+  /**
+   * The key never reaches a message, a cause, a stack trace or a listener event, wherever in the
+   * raw answer the server echoes it: the suite's check after each case scans them all.
+   */
+  @ParameterizedTest(name = "{0} {1}")
+  @MethodSource("io.github.capreport.testkit.TransportConformanceSuite#echoesAndCalls")
+  public void redactsTheKeyWhereverARawAnswerEchoesIt(Echo echo, Call call) throws IOException {
+    try (EchoingServer server = EchoingServer.answering(echo.rawResponse)) {
+      CapReportException e =
+          report(
+                  client(builder().baseUrl(server.baseUrl())),
+                  call,
+                  ReportEndpoint.IMAGE_CAPTCHA,
+                  TASK_ID)
+              .failedWith(CapReportException.class);
+      assertEquals(1, server.requests(), "requests that reached the server");
+      assertNotNull(e.getMessage());
+    }
   }
 
   // ---- no answer ----

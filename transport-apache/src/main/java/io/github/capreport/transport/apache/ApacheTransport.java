@@ -8,6 +8,7 @@ import io.github.capreport.spi.TransportCallback;
 import io.github.capreport.spi.TransportOptions;
 import io.github.capreport.spi.TransportRequest;
 import io.github.capreport.spi.TransportResponse;
+import java.io.ByteArrayInputStream;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -41,7 +42,7 @@ import org.apache.hc.core5.http.Header;
 import org.apache.hc.core5.http.HttpEntity;
 import org.apache.hc.core5.http.HttpException;
 import org.apache.hc.core5.http.HttpHost;
-import org.apache.hc.core5.http.io.entity.ByteArrayEntity;
+import org.apache.hc.core5.http.io.entity.InputStreamEntity;
 import org.apache.hc.core5.io.CloseMode;
 import org.apache.hc.core5.util.Timeout;
 
@@ -306,7 +307,11 @@ public final class ApacheTransport implements Transport {
       post.setHeader(header.getKey(), header.getValue());
     }
     // No content type on the entity: the Content-Type header comes from the request's headers.
-    post.setEntity(new ByteArrayEntity(JacksonEnvelopes.body(request), null));
+    // Not repeatable: HttpClient's retry and authentication steps resend a request on their own
+    // (the default retry strategy on 429 and 503) only when its entity can be sent again, and no
+    // request may leave that core did not count as an attempt.
+    byte[] body = JacksonEnvelopes.body(request);
+    post.setEntity(new InputStreamEntity(new ByteArrayInputStream(body), body.length, null));
     post.setConfig(requestConfig);
     return post;
   }

@@ -101,6 +101,31 @@ class ApacheTransportTest {
     assertEquals(300, found.priority());
   }
 
+  /**
+   * HttpClients.createDefault() retries 429 and 503 answers by itself, POST included: a report must
+   * still be sent exactly once, whatever its answer invites.
+   */
+  @ParameterizedTest(name = "HTTP {0}")
+  @ValueSource(ints = {429, 503})
+  void neverResendsAReportWithAUsersClientThatWould(int status) throws IOException {
+    try (CloseableHttpClient users = HttpClients.createDefault();
+        ApacheTransport transport =
+            ApacheTransport.builder().httpClient(users).options(options(5_000)).build();
+        CapReportClient client = client(transport)) {
+      api.emulator()
+          .nextRequest()
+          .respond(
+              status,
+              "application/json",
+              "{\"errorId\":1,\"errorCode\":\"ERROR_NO_SUCH_CAPCHA_ID\"}",
+              java.util.Collections.singletonMap("Retry-After", "0"));
+      assertThrows(
+          io.github.capreport.ReportRefusedException.class,
+          () -> client.report(ReportEndpoint.IMAGE_CAPTCHA, TASK_ID));
+      assertEquals(1, api.emulator().requestCount(), "requests that reached the server");
+    }
+  }
+
   /** A client built with HttpClients.custom() follows redirects; a report must not. */
   @ParameterizedTest(name = "HTTP {0}")
   @ValueSource(ints = {301, 302, 303, 307, 308})

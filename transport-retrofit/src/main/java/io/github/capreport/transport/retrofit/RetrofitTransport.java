@@ -267,7 +267,7 @@ public final class RetrofitTransport implements Transport {
       return service.report(
           request.uri().toString(),
           wire.withoutContentType,
-          RequestBody.create(json.readByteString(), wire.contentType),
+          new OneShotBody(json.readByteArray(), wire.contentType),
           new BodyLimit(request.maxResponseBytes() + 1L));
     } catch (RuntimeException e) {
       throw unexpected(e);
@@ -297,6 +297,41 @@ public final class RetrofitTransport implements Transport {
     WireHeaders wire = new WireHeaders(headers, Collections.unmodifiableMap(rest), contentType);
     wireHeaders = wire;
     return wire;
+  }
+
+  /**
+   * The report's body, sendable once: OkHttp resends a request on its own (a 503 with {@code
+   * Retry-After: 0}, an authentication challenge) only when its body can be sent again, and no
+   * request may leave that core did not count as an attempt.
+   */
+  private static final class OneShotBody extends RequestBody {
+    private final byte[] bytes;
+    private final MediaType contentType;
+
+    OneShotBody(byte[] bytes, MediaType contentType) {
+      this.bytes = bytes;
+      this.contentType = contentType;
+    }
+
+    @Override
+    public MediaType contentType() {
+      return contentType;
+    }
+
+    @Override
+    public long contentLength() {
+      return bytes.length;
+    }
+
+    @Override
+    public boolean isOneShot() {
+      return true;
+    }
+
+    @Override
+    public void writeTo(okio.BufferedSink sink) throws IOException {
+      sink.write(bytes);
+    }
   }
 
   private static final class WireHeaders {
