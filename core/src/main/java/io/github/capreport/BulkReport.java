@@ -1,10 +1,11 @@
 package io.github.capreport;
 
-import io.github.capreport.spi.TransportRequest;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -15,29 +16,35 @@ import java.util.concurrent.atomic.AtomicInteger;
  * A running bulk report, from {@link CapReportClient#reportAll}. Every task ends with exactly one
  * {@link ReportOutcome}; one task's failure never stops the others. No thread is blocked while it
  * runs: at most {@code concurrency} reports are in flight, and each one that ends starts the next.
+ * A task's request is made only when its turn comes, so memory does not grow with the task count.
  */
 public final class BulkReport {
-  private final ReportExecution execution;
+  private final CapReportClient client;
   private final ReportTask[] tasks;
-  private final TransportRequest[] requests;
   private final ReportOutcome[] outcomes;
   private final BulkProgressListener progress;
+  private final Set<BulkReport> running;
+  private final Set<ReportCall> inFlight =
+      Collections.newSetFromMap(new ConcurrentHashMap<ReportCall, Boolean>());
   private final AtomicInteger next = new AtomicInteger();
   private final AtomicInteger done = new AtomicInteger();
   private final AtomicBoolean cancelled = new AtomicBoolean();
   private final CountDownLatch finished;
 
   BulkReport(
-      ReportExecution execution,
+      CapReportClient client,
       ReportTask[] tasks,
-      TransportRequest[] requests,
-      BulkProgressListener progress) {
-    this.execution = execution;
+      BulkProgressListener progress,
+      Set<BulkReport> running) {
+    this.client = client;
     this.tasks = tasks;
-    this.requests = requests;
     this.outcomes = new ReportOutcome[tasks.length];
     this.progress = progress;
+    this.running = running;
     this.finished = new CountDownLatch(tasks.length);
+    if (tasks.length == 0) {
+      running.remove(this);
+    }
   }
 
   void start(int concurrency) {
@@ -47,11 +54,15 @@ public final class BulkReport {
   }
 
   /**
-   * Starts no new report and no new retry: tasks not yet started end as {@link
-   * ReportOutcome.Status#CANCELLED} at once; reports in flight end as their answers arrive.
+   * Starts no new report and no new retry: tasks not yet started, and tasks waiting to retry, end
+   * as {@link ReportOutcome.Status#CANCELLED} at once; reports in flight end as their answers
+   * arrive. Closing the client cancels its bulk reports.
    */
   public void cancel() {
     if (cancelled.compareAndSet(false, true)) {
+      for (ReportCall call : inFlight) {
+        ((ReportExecution.Call) call).stopRetrying();
+      }
       int index;
       while ((index = next.getAndIncrement()) < tasks.length) {
         record(index, ReportOutcome.cancelled(tasks[index], null));
@@ -59,7 +70,7 @@ public final class BulkReport {
     }
   }
 
-  /** Whether {@link #cancel()} was called. */
+  /** Whether {@link #cancel()} was called, or the client closed. */
   public boolean isCancelled() {
     return cancelled.get();
   }
@@ -103,41 +114,74 @@ public final class BulkReport {
     return Collections.unmodifiableList(new ArrayList<>(Arrays.asList(outcomes)));
   }
 
+  /**
+   * Starts the next task. Runs on the caller's thread for the first ones, then on the client's
+   * thread that ended the task before, never inside another task's callback on this stack: the
+   * client delivers outcomes on its own threads, so the stack stays flat at any task count.
+   */
   private void startNext() {
-    final int index = next.getAndIncrement();
-    if (index >= tasks.length) {
-      return;
-    }
-    if (cancelled.get()) {
-      record(index, ReportOutcome.cancelled(tasks[index], null));
-      return;
-    }
-    execution.runAsync(
-        requests[index],
-        new ReportCallback() {
-          @Override
-          public void onAccepted(ReportResult result) {
-            record(index, ReportOutcome.accepted(tasks[index], result));
-            startNext();
-          }
+    while (true) {
+      final int index = next.getAndIncrement();
+      if (index >= tasks.length) {
+        return;
+      }
+      final ReportTask task = tasks[index];
+      if (cancelled.get()) {
+        record(index, ReportOutcome.cancelled(task, null));
+        continue;
+      }
+      final Slot self = new Slot();
+      ReportCall call =
+          client.startForBulk(
+              task,
+              new ReportCallback() {
+                @Override
+                public void onAccepted(ReportResult result) {
+                  ended(self, index, ReportOutcome.accepted(task, result));
+                }
 
-          @Override
-          public void onFailed(CapReportException failure) {
-            boolean stoppedByCancel =
-                cancelled.get()
-                    && failure.isRetryable()
-                    && !(failure instanceof TransportFailureException
-                        && ((TransportFailureException) failure).kind()
-                            == TransportFailureException.Kind.INTERRUPTED);
-            record(
-                index,
-                stoppedByCancel
-                    ? ReportOutcome.cancelled(tasks[index], failure)
-                    : ReportOutcome.failed(tasks[index], failure));
-            startNext();
-          }
-        },
-        cancelled);
+                @Override
+                public void onFailed(CapReportException failure) {
+                  boolean stoppedByCancel =
+                      cancelled.get()
+                          && (failure.isRetryable()
+                              || failure instanceof TransportFailureException
+                                  && ((TransportFailureException) failure).kind()
+                                      == TransportFailureException.Kind.CANCELLED);
+                  ended(
+                      self,
+                      index,
+                      stoppedByCancel
+                          ? ReportOutcome.cancelled(task, failure)
+                          : ReportOutcome.failed(task, failure));
+                }
+              });
+      if (call == null) {
+        // The client closed: this task and every one after it end cancelled.
+        cancel();
+        record(index, ReportOutcome.cancelled(task, null));
+        return;
+      }
+      self.call = call;
+      inFlight.add(call);
+      if (self.ended) {
+        inFlight.remove(call); // it ended before it was added
+      }
+      if (cancelled.get()) {
+        ((ReportExecution.Call) call).stopRetrying();
+      }
+      return;
+    }
+  }
+
+  private void ended(Slot slot, int index, ReportOutcome outcome) {
+    slot.ended = true;
+    ReportCall call = slot.call;
+    if (call != null) {
+      inFlight.remove(call);
+    }
+    record(index, outcome);
+    startNext();
   }
 
   private void record(int index, ReportOutcome outcome) {
@@ -151,5 +195,14 @@ public final class BulkReport {
       }
     }
     finished.countDown();
+    if (count == tasks.length) {
+      running.remove(this);
+    }
+  }
+
+  /** One task's call, which may end before {@link #startNext} has it in hand. */
+  private static final class Slot {
+    volatile ReportCall call;
+    volatile boolean ended;
   }
 }

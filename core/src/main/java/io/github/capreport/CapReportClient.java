@@ -1,20 +1,26 @@
 package io.github.capreport;
 
 import io.github.capreport.internal.BaseUrl;
+import io.github.capreport.internal.ClientThreads;
 import io.github.capreport.internal.Redactor;
 import io.github.capreport.internal.ReportOutcomes;
 import io.github.capreport.internal.RequiresAndroidApi;
 import io.github.capreport.internal.TransportSelector;
 import io.github.capreport.internal.Version;
+import io.github.capreport.spi.JsonBinding;
 import io.github.capreport.spi.Transport;
 import io.github.capreport.spi.TransportOptions;
 import io.github.capreport.spi.TransportProvider;
 import io.github.capreport.spi.TransportRequest;
 import java.net.URI;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.EnumMap;
+import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -39,35 +45,53 @@ public final class CapReportClient implements AutoCloseable {
   /** The vendor's API. */
   public static final String DEFAULT_BASE_URL = "https://api.capmonster.cloud";
 
-  /** Larger answers are not the API's: its envelope is a few dozen bytes. */
-  static final int MAX_RESPONSE_BYTES = 64 * 1024;
-
   private final String clientKey;
   private final String baseUrl;
   private final Transport transport;
   private final boolean ownsTransport;
   private final String userAgent;
-  private final Map<ReportEndpoint, URI> endpointUris;
+  private final ClientThreads threads;
+  private final Map<ReportEndpoint, TransportRequest> requests;
+  private final JsonBinding json;
   private final ReportExecution execution;
+  private final Set<BulkReport> bulks =
+      Collections.newSetFromMap(new ConcurrentHashMap<BulkReport, Boolean>());
   private final AtomicBoolean closed = new AtomicBoolean();
 
-  private CapReportClient(Builder builder, String baseUrl, Transport transport, boolean owns) {
+  private CapReportClient(
+      Builder builder,
+      String baseUrl,
+      Transport transport,
+      boolean owns,
+      ClientThreads threads,
+      TransportOptions options) {
     this.clientKey = builder.clientKey;
     this.baseUrl = baseUrl;
     this.transport = transport;
     this.ownsTransport = owns;
+    this.threads = threads;
     this.userAgent =
         builder.userAgent != null ? builder.userAgent : defaultUserAgent(transport.id());
-    this.endpointUris = new EnumMap<>(ReportEndpoint.class);
+    // The URI and headers of every endpoint's requests, built once; a report adds its body.
+    Map<String, String> headers = new LinkedHashMap<>();
+    headers.put("Content-Type", "application/json");
+    headers.put("Accept", "application/json");
+    headers.put("User-Agent", userAgent);
+    this.requests = new EnumMap<>(ReportEndpoint.class);
     for (ReportEndpoint endpoint : ReportEndpoint.values()) {
-      endpointUris.put(endpoint, URI.create(baseUrl + endpoint.path()));
+      requests.put(
+          endpoint, new TransportRequest(URI.create(baseUrl + endpoint.path()), endpoint, headers));
     }
+    this.json = transport.json();
     this.execution =
         new ReportExecution(
             transport,
             new ReportOutcomes(new Redactor(clientKey)),
             builder.retryPolicy,
-            builder.listener);
+            builder.listener,
+            options.requestTimeoutMillis(),
+            options.maxConnections(),
+            threads);
   }
 
   /** A builder; only the client key is required. */
@@ -114,30 +138,41 @@ public final class CapReportClient implements AutoCloseable {
   }
 
   /**
-   * Reports a task without blocking; the callback gets the outcome on a transport thread. Works on
-   * Android API 21.
+   * Reports a wrong answer without blocking; see {@link #reportAsync(ReportEndpoint, long,
+   * ReportCallback)}. Works on Android API 21.
+   */
+  public ReportCall reportAsync(CaptchaKind kind, long taskId, ReportCallback callback) {
+    return reportAsync(requireNonNull(kind, "kind").endpoint(), taskId, callback);
+  }
+
+  /**
+   * Reports a task without blocking; the callback hears the outcome on one of the client's threads,
+   * never on the calling one inside this method. Works on Android API 21.
    *
+   * @return the handle that cancels the report: it aborts the exchange in flight and stops retries
    * @throws IllegalArgumentException when {@code taskId <= 0}, before any I/O
    * @throws NullPointerException when {@code endpoint} or {@code callback} is null
    * @throws IllegalStateException when the client is closed
    */
-  public void reportAsync(ReportEndpoint endpoint, long taskId, ReportCallback callback) {
+  public ReportCall reportAsync(ReportEndpoint endpoint, long taskId, ReportCallback callback) {
     requireNonNull(callback, "callback");
-    execution.runAsync(newRequest(endpoint, taskId), callback, new AtomicBoolean());
+    return execution.start(newRequest(endpoint, taskId), callback);
   }
 
   /**
    * Reports a task without blocking. The future completes with the result, or exceptionally with a
-   * {@link CapReportException}. Needs {@code CompletableFuture}: Java 8, Android API 24; on older
-   * Android use {@link #reportAsync(ReportEndpoint, long, ReportCallback)}.
+   * {@link CapReportException}; cancelling it aborts the exchange in flight and stops retries.
+   * Needs {@code CompletableFuture}: Java 8, Android API 24; on older Android use {@link
+   * #reportAsync(ReportEndpoint, long, ReportCallback)}.
    *
    * @throws IllegalArgumentException when {@code taskId <= 0}, before any I/O
+   * @throws IllegalStateException when the client is closed
    */
   @RequiresAndroidApi(24)
   public CompletableFuture<ReportResult> reportAsync(ReportEndpoint endpoint, long taskId) {
-    FutureCallback callback = new FutureCallback();
-    reportAsync(endpoint, taskId, callback);
-    return callback.future;
+    ReportFuture future = new ReportFuture();
+    future.started(reportAsync(endpoint, taskId, future));
+    return future;
   }
 
   /**
@@ -152,14 +187,23 @@ public final class CapReportClient implements AutoCloseable {
   /**
    * Reports many tasks with at most {@code concurrency} in flight, each with the client's retry
    * policy, and returns at once. Every task ends with one {@link ReportOutcome}; await them with
-   * {@link BulkReport#await()}.
+   * {@link BulkReport#await()}. Any number of tasks: a task's request is made when its turn comes.
    *
    * <pre>{@code
-   * List<ReportOutcome> outcomes = client.reportAll(tasks, 16, null).await();
+   * List<ReportOutcome> outcomes = client.reportAll(tasks, 16).await();
    * }</pre>
    *
-   * @param progress hears each outcome as it comes; may be null
    * @throws IllegalArgumentException when {@code concurrency < 1} or a task is null, before any I/O
+   * @throws IllegalStateException when the client is closed
+   */
+  public BulkReport reportAll(Collection<ReportTask> tasks, int concurrency) {
+    return reportAll(tasks, concurrency, null);
+  }
+
+  /**
+   * As {@link #reportAll(Collection, int)}, with a listener that hears each outcome as it comes.
+   *
+   * @param progress hears each outcome on one of the client's threads; may be null
    */
   public BulkReport reportAll(
       Collection<ReportTask> tasks, int concurrency, BulkProgressListener progress) {
@@ -168,16 +212,33 @@ public final class CapReportClient implements AutoCloseable {
       throw new IllegalArgumentException("concurrency must be >= 1, was " + concurrency);
     }
     ReportTask[] taskArray = tasks.toArray(new ReportTask[0]);
-    TransportRequest[] requests = new TransportRequest[taskArray.length];
     for (int i = 0; i < taskArray.length; i++) {
       if (taskArray[i] == null) {
         throw new IllegalArgumentException("tasks[" + i + "] is null");
       }
-      requests[i] = newRequest(taskArray[i].endpoint(), taskArray[i].taskId());
     }
-    BulkReport bulk = new BulkReport(execution, taskArray, requests, progress);
+    if (closed.get()) {
+      throw new IllegalStateException("the client is closed");
+    }
+    BulkReport bulk = new BulkReport(this, taskArray, progress, bulks);
+    bulks.add(bulk);
+    if (closed.get()) {
+      bulk.cancel(); // closed meanwhile: close() may not have seen it
+    }
     bulk.start(Math.min(concurrency, taskArray.length));
     return bulk;
+  }
+
+  /** A bulk task's report; false when the client closed first. */
+  ReportCall startForBulk(ReportTask task, ReportCallback callback) {
+    if (closed.get()) {
+      return null;
+    }
+    try {
+      return execution.start(newRequest(task.endpoint(), task.taskId()), callback);
+    } catch (IllegalStateException closedMeanwhile) {
+      return null;
+    }
   }
 
   /** The id of the transport in use, e.g. {@code jdk}. */
@@ -202,10 +263,14 @@ public final class CapReportClient implements AutoCloseable {
   @Override
   public void close() {
     if (closed.compareAndSet(false, true)) {
+      for (BulkReport bulk : bulks) {
+        bulk.cancel();
+      }
       execution.close();
       if (ownsTransport) {
         transport.close();
       }
+      threads.closeLibraryExecutor();
     }
   }
 
@@ -229,22 +294,40 @@ public final class CapReportClient implements AutoCloseable {
     if (closed.get()) {
       throw new IllegalStateException("the client is closed");
     }
-    return new TransportRequest(
-        endpointUris.get(endpoint), endpoint, clientKey, taskId, userAgent, MAX_RESPONSE_BYTES);
+    return requests.get(endpoint).withBody(taskId, json.reportBody(clientKey, taskId));
   }
 
+  /** A future whose {@code cancel} reaches the report. */
   @RequiresAndroidApi(24)
-  private static final class FutureCallback implements ReportCallback {
-    final CompletableFuture<ReportResult> future = new CompletableFuture<>();
+  private static final class ReportFuture extends CompletableFuture<ReportResult>
+      implements ReportCallback {
+    private volatile ReportCall call;
+
+    void started(ReportCall call) {
+      this.call = call;
+      if (isCancelled()) {
+        call.cancel();
+      }
+    }
+
+    @Override
+    public boolean cancel(boolean mayInterruptIfRunning) {
+      boolean cancelled = super.cancel(mayInterruptIfRunning);
+      ReportCall current = call;
+      if (current != null) {
+        current.cancel();
+      }
+      return cancelled;
+    }
 
     @Override
     public void onAccepted(ReportResult result) {
-      future.complete(result);
+      complete(result);
     }
 
     @Override
     public void onFailed(CapReportException failure) {
-      future.completeExceptionally(failure);
+      completeExceptionally(failure);
     }
   }
 
@@ -321,7 +404,10 @@ public final class CapReportClient implements AutoCloseable {
       return this;
     }
 
-    /** How many connections a created transport may keep to the API at once. Defaults to 64. */
+    /**
+     * How many reports may be in flight at once, blocking or not, and the pool size of a created
+     * transport. Defaults to 64.
+     */
     public Builder maxConnections(int maxConnections) {
       options.maxConnections(maxConnections);
       return this;
@@ -342,8 +428,9 @@ public final class CapReportClient implements AutoCloseable {
     }
 
     /**
-     * A transport the caller made and owns: the client uses it and never closes it. Timeouts, TLS
-     * and connection settings then come from that transport, not from this builder.
+     * A transport the caller made and owns: the client uses it and never closes it. The connect
+     * timeout and TLS then come from that transport, and setting them here fails the build; the
+     * request timeout and {@code maxConnections} are the client's and still apply.
      */
     public Builder transport(Transport transport) {
       this.transport = transport;
@@ -375,8 +462,11 @@ public final class CapReportClient implements AutoCloseable {
             "clientKey is " + (clientKey == null ? "null" : "blank") + ": it is required");
       }
       String validatedBaseUrl = BaseUrl.validate(baseUrl, allowPlainHttp);
+      ClientThreads threads = new ClientThreads(this);
       if (transport != null) {
-        return new CapReportClient(this, validatedBaseUrl, transport, false);
+        TransportOptions own = options.build();
+        own.rejectClientSettings("a transport passed to transport(...)");
+        return new CapReportClient(this, validatedBaseUrl, transport, false, threads, own);
       }
       TransportProvider chosen = provider;
       if (chosen == null) {
@@ -387,8 +477,9 @@ public final class CapReportClient implements AutoCloseable {
                 System.getProperty(TransportSelector.PROPERTY));
       }
       String agent = userAgent != null ? userAgent : defaultUserAgent(chosen.id());
-      Transport created = chosen.create(options.userAgent(agent).build());
-      return new CapReportClient(this, validatedBaseUrl, created, true);
+      TransportOptions built = options.userAgent(agent).executor(threads.libraryExecutor()).build();
+      Transport created = chosen.create(built);
+      return new CapReportClient(this, validatedBaseUrl, created, true, threads, built);
     }
   }
 }

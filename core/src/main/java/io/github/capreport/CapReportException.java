@@ -61,6 +61,14 @@ public abstract class CapReportException extends RuntimeException {
     this.attempts = attempts;
   }
 
+  /** The message, and how many attempts were made when there were several. */
+  @Override
+  public String getMessage() {
+    String message = super.getMessage();
+    int made = attempts;
+    return made > 1 ? message + " Gave up after " + made + " attempts." : message;
+  }
+
   /** Whether sending the same report again later can succeed. */
   public abstract boolean isRetryable();
 }

@@ -1,179 +1,385 @@
 package io.github.capreport;
 
+import io.github.capreport.internal.Answer;
+import io.github.capreport.internal.CallWatchdog;
+import io.github.capreport.internal.ClientThreads;
 import io.github.capreport.internal.ReportOutcomes;
+import io.github.capreport.spi.Exchange;
+import io.github.capreport.spi.JsonBinding;
 import io.github.capreport.spi.Transport;
-import io.github.capreport.spi.TransportCallback;
 import io.github.capreport.spi.TransportRequest;
 import io.github.capreport.spi.TransportResponse;
 import java.io.IOException;
-import java.io.InterruptedIOException;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Sends reports with the client's retry policy: one attempt after another until one is accepted, a
- * failure is not retryable, the attempts or the deadline run out, or the caller stops it. The same
- * rules serve blocking and asynchronous calls; asynchronous retries wait on a scheduler thread,
- * never on a caller's.
+ * Every rule of a report, once, for every transport: one attempt after another until one is
+ * accepted, a failure is not retryable, the attempts or the deadline run out, or the caller stops
+ * it. An attempt runs a transport's {@link Exchange} on the calling thread (blocking reports) or on
+ * one of the client's workers (asynchronous ones), under a deadline that covers the wait for a
+ * connection, the headers and the body, and is aborted by the client's watchdog when the deadline
+ * passes, the blocked caller is interrupted, the report is cancelled or the client closes. Results
+ * are delivered on the client's threads, never on a caller's inside {@code reportAsync}.
  */
 final class ReportExecution {
-  private static final AtomicInteger SCHEDULERS = new AtomicInteger();
+  /** Larger answers are not the API's: its envelope is a few dozen bytes. */
+  static final int MAX_RESPONSE_BYTES = 64 * 1024;
+
+  /** How long {@link #close()} waits for the client's threads to end. */
+  private static final long CLOSE_WAIT_MILLIS = 2_000;
 
   private final Transport transport;
+  private final JsonBinding json;
   private final ReportOutcomes outcomes;
   private final RetryPolicy policy;
   private final ReportListener listener;
+  private final long requestTimeoutMillis;
+  private final Semaphore connections;
+  private final ClientThreads threads;
+  private final CallWatchdog watchdog;
+  private final ThreadPoolExecutor workers;
   private final Random random = new Random();
-  private final Set<Attempts> waiting =
-      Collections.newSetFromMap(new ConcurrentHashMap<Attempts, Boolean>());
+  private final Set<Call> waiting =
+      Collections.newSetFromMap(new ConcurrentHashMap<Call, Boolean>());
+  private final CountDownLatch closing = new CountDownLatch(1);
   private final Object schedulerLock = new Object();
-  private ScheduledExecutorService scheduler;
+  private ScheduledThreadPoolExecutor scheduler;
   private volatile boolean closed;
 
   ReportExecution(
-      Transport transport, ReportOutcomes outcomes, RetryPolicy policy, ReportListener listener) {
+      Transport transport,
+      ReportOutcomes outcomes,
+      RetryPolicy policy,
+      ReportListener listener,
+      long requestTimeoutMillis,
+      int maxConnections,
+      ClientThreads threads) {
     this.transport = transport;
+    this.json = transport.json();
     this.outcomes = outcomes;
     this.policy = policy;
     this.listener = listener;
+    this.requestTimeoutMillis = requestTimeoutMillis;
+    this.connections = new Semaphore(maxConnections);
+    this.threads = threads;
+    this.watchdog = new CallWatchdog(threads.named("watchdog"), CallWatchdog.DEFAULT_PERIOD_MILLIS);
+    // As many workers as connections: a worker never waits for a connection another one holds.
+    this.workers =
+        new ThreadPoolExecutor(
+            maxConnections,
+            maxConnections,
+            10,
+            TimeUnit.SECONDS,
+            new LinkedBlockingQueue<Runnable>(),
+            threads.named("worker"));
+    workers.allowCoreThreadTimeOut(true);
   }
 
+  JsonBinding json() {
+    return json;
+  }
+
+  /** Reports on the calling thread, retrying as the policy allows. */
   ReportResult run(TransportRequest request) {
-    Attempts attempts = new Attempts(request, null, null);
+    Call call = new Call(request, null);
     while (true) {
-      attempts.starting();
-      ReportResult result;
+      call.handedOver();
       try {
-        result = outcomes.interpret(request, sendOnce(request));
+        return call.accepted(call.attempt());
       } catch (CapReportException failure) {
-        long delay = attempts.retryDelay(failure);
+        long delay = call.retryDelay(failure);
         if (delay < 0) {
-          throw attempts.giveUp(failure);
+          throw call.giveUp(failure);
         }
         try {
-          Thread.sleep(delay);
+          if (closing.await(delay, TimeUnit.MILLISECONDS)) {
+            throw call.giveUp(failure); // closed while waiting: the last failure stands
+          }
         } catch (InterruptedException e) {
-          InterruptedIOException interrupted =
-              new InterruptedIOException("interrupted while waiting " + delay + " ms to retry");
-          interrupted.initCause(e);
-          throw attempts.giveUp(outcomes.failure(request, interrupted));
+          Thread.currentThread().interrupt();
+          throw call.giveUp(outcomes.interruptedWhileWaiting(request, delay, e));
         }
-        continue;
       }
-      return attempts.accepted(result);
     }
   }
 
-  void runAsync(TransportRequest request, ReportCallback callback, AtomicBoolean cancelled) {
-    new Attempts(request, callback, cancelled).sendAsync();
+  /**
+   * Starts a report on the client's threads; {@code callback} hears its end there, exactly once.
+   *
+   * @throws IllegalStateException when the client is closed
+   */
+  Call start(TransportRequest request, ReportCallback callback) {
+    if (closed) {
+      throw new IllegalStateException("the client is closed");
+    }
+    Call call = new Call(request, callback);
+    call.dispatch();
+    return call;
   }
 
-  /** Stops pending retries; each of their reports ends with its last failure. */
+  /**
+   * Aborts every exchange in flight and ends every report: those waiting to retry with their last
+   * failure, those not yet sent as cancelled. Then ends the client's threads, waiting a little for
+   * them unless called on one of them. Idempotent.
+   */
   void close() {
     closed = true;
+    closing.countDown();
+    watchdog.close();
+    for (Call call : waiting) {
+      call.abandonWait();
+    }
+    ScheduledThreadPoolExecutor retries;
     synchronized (schedulerLock) {
-      if (scheduler != null) {
-        scheduler.shutdownNow();
-      }
+      retries = scheduler;
     }
-    for (Attempts attempts : waiting) {
-      attempts.abandonWait();
+    if (retries != null) {
+      retries.shutdownNow();
     }
-  }
-
-  private TransportResponse sendOnce(TransportRequest request) {
+    workers.shutdown(); // queued reports still run, see the client closed and end without I/O
+    if (threads.owns(Thread.currentThread())) {
+      return; // closed from a callback: waiting for our own thread would only time out
+    }
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(CLOSE_WAIT_MILLIS);
     try {
-      return transport.send(request);
-    } catch (IOException e) {
-      throw outcomes.failure(request, e);
-    } catch (RuntimeException e) {
-      throw outcomes.transportBug(request, transport.id(), e);
+      workers.awaitTermination(CLOSE_WAIT_MILLIS, TimeUnit.MILLISECONDS);
+      if (retries != null) {
+        retries.awaitTermination(remainingMillis(deadline), TimeUnit.MILLISECONDS);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
+    watchdog.close(remainingMillis(deadline));
   }
 
-  private ScheduledExecutorService scheduler() {
+  private static long remainingMillis(long deadlineNanos) {
+    return Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadlineNanos - System.nanoTime()));
+  }
+
+  private ScheduledThreadPoolExecutor scheduler() {
     synchronized (schedulerLock) {
       if (scheduler == null) {
-        final String name = "capreport-retry-" + SCHEDULERS.incrementAndGet();
         ScheduledThreadPoolExecutor executor =
-            new ScheduledThreadPoolExecutor(
-                1,
-                new ThreadFactory() {
-                  @Override
-                  public Thread newThread(Runnable runnable) {
-                    Thread thread = new Thread(runnable, name);
-                    thread.setDaemon(true);
-                    return thread;
-                  }
-                });
+            new ScheduledThreadPoolExecutor(1, threads.named("retry"));
         executor.setRemoveOnCancelPolicy(true);
+        executor.setKeepAliveTime(10, TimeUnit.SECONDS);
+        executor.allowCoreThreadTimeOut(true);
         scheduler = executor;
       }
       return scheduler;
     }
   }
 
-  /** One report's attempts so far. */
-  private final class Attempts implements TransportCallback, Runnable {
+  private void tell(Runnable event) {
+    try {
+      event.run();
+    } catch (RuntimeException ignored) {
+      // A listener must not be able to lose a report.
+    }
+  }
+
+  /** One report: its attempts so far and, while one is in flight, its exchange. */
+  final class Call implements ReportCall, Runnable, CallWatchdog.Abortable {
     private final TransportRequest request;
     private final ReportCallback callback;
-    private final AtomicBoolean cancelled;
     private final long startNanos = System.nanoTime();
-    private final List<CapReportException> failures = new ArrayList<>();
+    private final List<CapReportException> failures = new ArrayList<>(2);
     private final AtomicBoolean finished = new AtomicBoolean();
     private int count;
+    private long deadlineNanos;
+    private volatile boolean cancelled;
+    private volatile boolean noMoreRetries;
+    private volatile Exchange exchange;
+    private volatile CallWatchdog.Reason abortReason;
     private volatile ScheduledFuture<?> pendingRetry;
 
-    Attempts(TransportRequest request, ReportCallback callback, AtomicBoolean cancelled) {
+    Call(TransportRequest request, ReportCallback callback) {
       this.request = request;
       this.callback = callback;
-      this.cancelled = cancelled;
     }
 
-    void starting() {
-      count++;
-      try {
-        listener.attemptStarted(request.endpoint(), request.taskId(), count);
-      } catch (RuntimeException ignored) {
-        // A listener must not be able to lose a report.
+    // ---- the public handle ----
+
+    @Override
+    public void cancel() {
+      if (finished.get()) {
+        return;
       }
+      cancelled = true;
+      abort(CallWatchdog.Reason.CANCELLED);
+      if (waiting.contains(this)) {
+        abandonWait();
+      }
+    }
+
+    @Override
+    public boolean isCancelled() {
+      return cancelled;
+    }
+
+    /** Lets an attempt in flight end as its answer arrives but starts no retry; for bulk cancel. */
+    void stopRetrying() {
+      noMoreRetries = true;
+      if (waiting.contains(this)) {
+        abandonWait();
+      }
+    }
+
+    @Override
+    public void abort(CallWatchdog.Reason reason) {
+      if (abortReason == null) {
+        abortReason = reason;
+      }
+      Exchange current = exchange;
+      if (current != null) {
+        current.abort();
+      }
+    }
+
+    // ---- one attempt, on the calling thread ----
+
+    /** The attempt's deadline runs from now: from the call, or from a retry's start. */
+    void handedOver() {
+      deadlineNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(requestTimeoutMillis);
+    }
+
+    ReportResult attempt() {
+      boolean blocking = callback == null;
+      if (!connections.tryAcquire()) {
+        awaitConnection(blocking);
+      }
+      try {
+        abortReason = null;
+        Exchange current;
+        try {
+          current = transport.newExchange(request);
+        } catch (RuntimeException e) {
+          throw outcomes.transportBug(request, transport.id(), e);
+        }
+        exchange = current;
+        CallWatchdog.Watch watch =
+            watchdog.watch(this, deadlineNanos, blocking ? Thread.currentThread() : null);
+        try {
+          CallWatchdog.Reason stop = stopReason(blocking);
+          if (stop != null) {
+            throw outcomes.notSent(request, stop, "before it was sent");
+          }
+          starting();
+          TransportResponse response = current.execute();
+          try {
+            Answer answer = Answer.read(response, MAX_RESPONSE_BYTES, json);
+            if (!answer.complete()) {
+              current.abort(); // the rest is unread: drop the connection rather than drain it
+            }
+            return outcomes.interpret(request, answer);
+          } finally {
+            response.close();
+          }
+        } catch (IOException e) {
+          throw outcomes.failure(request, e, abortReason, requestTimeoutMillis);
+        } catch (CapReportException e) {
+          throw e;
+        } catch (RuntimeException e) {
+          throw outcomes.transportBug(request, transport.id(), e);
+        } finally {
+          watch.stop();
+          exchange = null;
+        }
+      } finally {
+        connections.release();
+      }
+    }
+
+    private void awaitConnection(boolean blocking) {
+      boolean acquired;
+      try {
+        long wait = deadlineNanos - System.nanoTime();
+        acquired = wait > 0 && connections.tryAcquire(wait, TimeUnit.NANOSECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw outcomes.notSent(
+            request,
+            blocking ? CallWatchdog.Reason.INTERRUPTED : CallWatchdog.Reason.CLOSED,
+            "while waiting for a connection");
+      }
+      if (!acquired) {
+        throw outcomes.notSent(
+            request, CallWatchdog.Reason.DEADLINE, "no connection became free in time");
+      }
+    }
+
+    /** Why the attempt must not start, or null. */
+    private CallWatchdog.Reason stopReason(boolean blocking) {
+      if (abortReason != null) {
+        return abortReason;
+      }
+      if (cancelled) {
+        return CallWatchdog.Reason.CANCELLED;
+      }
+      if (closed) {
+        return CallWatchdog.Reason.CLOSED;
+      }
+      if (blocking && Thread.currentThread().isInterrupted()) {
+        return CallWatchdog.Reason.INTERRUPTED;
+      }
+      return null;
+    }
+
+    private void starting() {
+      final int attempt = ++count;
+      tell(
+          new Runnable() {
+            @Override
+            public void run() {
+              listener.attemptStarted(request.endpoint(), request.taskId(), attempt);
+            }
+          });
     }
 
     /** The delay before the next attempt, or -1 when this failure ends the report. */
-    long retryDelay(CapReportException failure) {
+    long retryDelay(final CapReportException failure) {
       failures.add(failure);
       if (!failure.isRetryable()
+          || outcomes.wasNotSent(failure)
           || count >= policy.maxAttempts()
           || closed
-          || (cancelled != null && cancelled.get())) {
+          || cancelled
+          || noMoreRetries) {
         return -1;
       }
-      long delay = policy.delayBefore(count + 1, failure.retryAfterMillis(), random);
+      final long delay = policy.delayBefore(count + 1, failure.retryAfterMillis(), random);
       long elapsed = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos);
       if (elapsed + delay > policy.deadlineMillis()) {
         return -1;
       }
-      try {
-        listener.retryScheduled(request.endpoint(), request.taskId(), count, delay, failure);
-      } catch (RuntimeException ignored) {
-        // A listener must not be able to lose a report.
-      }
+      final int attempt = count;
+      tell(
+          new Runnable() {
+            @Override
+            public void run() {
+              listener.retryScheduled(
+                  request.endpoint(), request.taskId(), attempt, delay, failure);
+            }
+          });
       return delay;
     }
 
     ReportResult accepted(ReportResult result) {
-      ReportResult counted = result.withAttempts(count);
+      final ReportResult counted = result.withAttempts(count);
       finished(counted, null);
       return counted;
     }
@@ -190,62 +396,45 @@ final class ReportExecution {
       return last;
     }
 
-    private void finished(ReportResult result, CapReportException failure) {
+    private void finished(final ReportResult result, final CapReportException failure) {
+      tell(
+          new Runnable() {
+            @Override
+            public void run() {
+              listener.reportFinished(request.endpoint(), request.taskId(), count, result, failure);
+            }
+          });
+    }
+
+    // ---- asynchronous reports: each attempt on a worker, each retry from the scheduler ----
+
+    void dispatch() {
+      handedOver();
       try {
-        listener.reportFinished(request.endpoint(), request.taskId(), count, result, failure);
-      } catch (RuntimeException ignored) {
-        // A listener must not be able to lose a report.
+        workers.execute(this);
+      } catch (RejectedExecutionException rejected) {
+        // Closed meanwhile; this thread is the client's (a retry firing) or the caller's, whose
+        // report then ends at once: the caller checked the client was open a moment before.
+        fail(outcomes.notSent(request, CallWatchdog.Reason.CLOSED, "before it was sent"));
       }
     }
 
-    // Asynchronous path: each attempt's answer arrives in onResponse or onFailure.
-
-    void sendAsync() {
-      starting();
-      try {
-        transport.sendAsync(request, this);
-      } catch (RuntimeException e) {
-        attemptFailed(outcomes.transportBug(request, transport.id(), e));
-      }
-    }
-
+    /** One attempt, on a worker. */
     @Override
-    public void onResponse(TransportResponse response) {
+    public void run() {
+      if (finished.get()) {
+        return;
+      }
       ReportResult result;
       try {
-        result = outcomes.interpret(request, response);
+        result = attempt();
       } catch (CapReportException failure) {
         attemptFailed(failure);
         return;
       }
       if (finished.compareAndSet(false, true)) {
-        callback.onAccepted(accepted(result));
+        deliver(accepted(result), null);
       }
-    }
-
-    @Override
-    public void onFailure(IOException failure) {
-      attemptFailed(outcomes.failure(request, failure));
-    }
-
-    /** The scheduled retry. */
-    @Override
-    public void run() {
-      waiting.remove(this);
-      if (closed || cancelled.get()) {
-        abandonWait();
-        return;
-      }
-      sendAsync();
-    }
-
-    void abandonWait() {
-      ScheduledFuture<?> retry = pendingRetry;
-      if (retry != null) {
-        retry.cancel(false);
-      }
-      waiting.remove(this);
-      fail(failures.get(failures.size() - 1));
     }
 
     private void attemptFailed(CapReportException failure) {
@@ -256,22 +445,82 @@ final class ReportExecution {
       }
       waiting.add(this);
       try {
-        pendingRetry = scheduler().schedule(this, delay, TimeUnit.MILLISECONDS);
-      } catch (RuntimeException rejected) {
-        // The client closed between the decision and the scheduling.
-        waiting.remove(this);
-        fail(failure);
+        pendingRetry =
+            scheduler()
+                .schedule(
+                    new Runnable() {
+                      @Override
+                      public void run() {
+                        retryNow();
+                      }
+                    },
+                    delay,
+                    TimeUnit.MILLISECONDS);
+      } catch (RejectedExecutionException closedMeanwhile) {
+        abandonWait();
         return;
       }
-      if (closed) {
+      if (closed || cancelled || noMoreRetries) {
         abandonWait();
       }
     }
 
+    private void retryNow() {
+      if (!waiting.remove(this)) {
+        return; // abandoned meanwhile
+      }
+      if (closed || cancelled || noMoreRetries) {
+        abandonWait();
+        return;
+      }
+      dispatch();
+    }
+
+    /** Ends a report waiting to retry: with its last failure, or as cancelled. */
+    void abandonWait() {
+      waiting.remove(this);
+      ScheduledFuture<?> retry = pendingRetry;
+      if (retry != null) {
+        retry.cancel(false);
+      }
+      CapReportException last = failures.get(failures.size() - 1);
+      fail(
+          cancelled
+              ? outcomes.notSent(request, CallWatchdog.Reason.CANCELLED, "while waiting to retry")
+              : last);
+    }
+
     private void fail(CapReportException failure) {
       if (finished.compareAndSet(false, true)) {
-        callback.onFailed(giveUp(failure));
+        deliver(null, giveUp(failure));
       }
+    }
+
+    private void deliver(ReportResult result, CapReportException failure) {
+      try {
+        if (failure != null) {
+          callback.onFailed(failure);
+        } else {
+          callback.onAccepted(result);
+        }
+      } catch (RuntimeException e) {
+        // A throwing callback must not kill the worker, nor be called a second time.
+        Thread current = Thread.currentThread();
+        Thread.UncaughtExceptionHandler handler = current.getUncaughtExceptionHandler();
+        if (handler != null) {
+          handler.uncaughtException(current, e);
+        }
+      }
+    }
+
+    @Override
+    public String toString() {
+      return "ReportCall{"
+          + request
+          + ", attempts="
+          + count
+          + (cancelled ? ", cancelled" : "")
+          + "}";
     }
   }
 }

@@ -24,7 +24,12 @@ public final class TransportFailureException extends CapReportException {
     /** The connection broke or another I/O error happened while sending or reading. */
     IO,
     /** The calling thread was interrupted; its interrupt status is kept. */
-    INTERRUPTED
+    INTERRUPTED,
+    /**
+     * The report was cancelled, or the client closed, before its answer arrived. Not retryable: the
+     * caller asked it to stop.
+     */
+    CANCELLED
   }
 
   private final Kind kind;
@@ -46,11 +51,11 @@ public final class TransportFailureException extends CapReportException {
   }
 
   /**
-   * True except for {@link Kind#INTERRUPTED} (the caller asked to stop) and {@link Kind#TLS} (the
-   * same certificate meets the same verdict).
+   * True except for {@link Kind#INTERRUPTED} and {@link Kind#CANCELLED} (the caller asked to stop)
+   * and {@link Kind#TLS} (the same certificate meets the same verdict).
    */
   @Override
   public boolean isRetryable() {
-    return kind != Kind.INTERRUPTED && kind != Kind.TLS;
+    return kind != Kind.INTERRUPTED && kind != Kind.TLS && kind != Kind.CANCELLED;
   }
 }

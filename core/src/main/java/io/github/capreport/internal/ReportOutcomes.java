@@ -1,13 +1,13 @@
 package io.github.capreport.internal;
 
 import io.github.capreport.ApiErrorCode;
+import io.github.capreport.CapReportException;
 import io.github.capreport.ReportRefusedException;
 import io.github.capreport.ReportResult;
 import io.github.capreport.TransportFailureException;
 import io.github.capreport.UnexpectedResponseException;
 import io.github.capreport.spi.ResponseEnvelope;
 import io.github.capreport.spi.TransportRequest;
-import io.github.capreport.spi.TransportResponse;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.net.ConnectException;
@@ -32,7 +32,7 @@ public final class ReportOutcomes {
    * @throws ReportRefusedException when the envelope carries an error
    * @throws UnexpectedResponseException when the answer is not the API's
    */
-  public ReportResult interpret(TransportRequest request, TransportResponse response) {
+  public ReportResult interpret(TransportRequest request, Answer response) {
     int status = response.statusCode();
     ResponseEnvelope envelope = response.envelope();
     if (envelope == null || envelope.errorId() == null) {
@@ -71,6 +71,104 @@ public final class ReportOutcomes {
               + ", not 'success'");
     }
     return new ReportResult(request.endpoint(), request.taskId(), status);
+  }
+
+  /**
+   * The failure for an exception the exchange raised instead of answering. When the client aborted
+   * the exchange, its reason decides the kind, whatever the HTTP library made of the abort.
+   *
+   * @param aborted why the client aborted the exchange, or null when it did not
+   */
+  public TransportFailureException failure(
+      TransportRequest request, IOException e, CallWatchdog.Reason aborted, long timeoutMillis) {
+    if (aborted == CallWatchdog.Reason.DEADLINE) {
+      SocketTimeoutException timeout =
+          new SocketTimeoutException(
+              "no complete answer within the request timeout of " + timeoutMillis + " ms");
+      timeout.initCause(redactor.chain(e));
+      return failure(request, timeout);
+    }
+    if (aborted != null) {
+      return stopped(request, aborted, "while it was in flight", false, e);
+    }
+    return failure(request, e);
+  }
+
+  /**
+   * The failure of an attempt that never went out: the client stopped it first. It ends the report
+   * and is not counted as an attempt.
+   */
+  public TransportFailureException notSent(
+      TransportRequest request, CallWatchdog.Reason reason, String when) {
+    return stopped(request, reason, when, true, null);
+  }
+
+  /** Whether the failure is one of {@link #notSent}'s. */
+  public boolean wasNotSent(CapReportException failure) {
+    return failure.getCause() instanceof NotSent;
+  }
+
+  /** A blocked caller interrupted while it waited to retry. */
+  public TransportFailureException interruptedWhileWaiting(
+      TransportRequest request, long delayMillis, InterruptedException e) {
+    return stopped(
+        request,
+        CallWatchdog.Reason.INTERRUPTED,
+        "while waiting " + delayMillis + " ms to retry",
+        true,
+        e);
+  }
+
+  private TransportFailureException stopped(
+      TransportRequest request,
+      CallWatchdog.Reason reason,
+      String when,
+      boolean notSent,
+      Throwable cause) {
+    TransportFailureException.Kind kind;
+    String what;
+    switch (reason) {
+      case INTERRUPTED:
+        Thread.currentThread().interrupt();
+        kind = TransportFailureException.Kind.INTERRUPTED;
+        what = "was interrupted";
+        break;
+      case DEADLINE:
+        kind = TransportFailureException.Kind.TIMEOUT;
+        what = "timed out";
+        break;
+      case CLOSED:
+        kind = TransportFailureException.Kind.CANCELLED;
+        what = "was ended by the client's close()";
+        break;
+      default:
+        kind = TransportFailureException.Kind.CANCELLED;
+        what = "was cancelled";
+        break;
+    }
+    String message = describe(request) + " " + what + " " + when + ".";
+    IOException carried = notSent ? new NotSent(message) : new InterruptedIOException(message);
+    if (cause != null) {
+      carried.initCause(cause instanceof IOException ? redactor.chain((IOException) cause) : cause);
+    }
+    return new TransportFailureException(
+        message
+            + (notSent
+                ? " The report did not reach the server."
+                : " The report may or may not have reached the server."),
+        carried,
+        kind,
+        request.endpoint(),
+        request.taskId());
+  }
+
+  /** Marks an attempt the client stopped before it went out. */
+  static final class NotSent extends IOException {
+    private static final long serialVersionUID = 1L;
+
+    NotSent(String message) {
+      super(message);
+    }
   }
 
   /** The failure for an exception the transport raised instead of answering. */
@@ -139,6 +237,7 @@ public final class ReportOutcomes {
         return " The report did not reach the server; a retry will not help until TLS trust is"
             + " fixed.";
       case INTERRUPTED:
+      case CANCELLED:
         return " The report may or may not have reached the server.";
       default:
         return " The report may or may not have reached the server; a retry can help.";
@@ -146,11 +245,13 @@ public final class ReportOutcomes {
   }
 
   static TransportFailureException.Kind classify(IOException e) {
-    if (e instanceof SocketTimeoutException) {
-      return TransportFailureException.Kind.TIMEOUT;
-    }
     if (e instanceof InterruptedIOException) {
-      return TransportFailureException.Kind.INTERRUPTED;
+      // Not the client's abort (that is decided before): a socket timeout, or an HTTP library's
+      // own timeout in InterruptedIOException's clothes (Apache's connect and pool timeouts,
+      // OkHttp's call timeout), or an interrupt of the calling thread, which then says so.
+      return Thread.currentThread().isInterrupted() && !(e instanceof SocketTimeoutException)
+          ? TransportFailureException.Kind.INTERRUPTED
+          : TransportFailureException.Kind.TIMEOUT;
     }
     if (e instanceof SSLHandshakeException || e instanceof SSLPeerUnverifiedException) {
       // Peer unverified: OkHttp checks the host name after the handshake and says so this way.
@@ -175,13 +276,12 @@ public final class ReportOutcomes {
   }
 
   private UnexpectedResponseException unexpected(
-      TransportRequest request, TransportResponse response, String why) {
+      TransportRequest request, Answer response, String why) {
     int status = response.statusCode();
     // Redacted before it is cut, so that no part of a key straddling the cut survives.
     String preview =
-        TransportResponse.preview(
-            redactor.scrub(
-                response.bodyText(TransportResponse.PREVIEW_CHARS + redactor.secretLength())));
+        Answer.preview(
+            redactor.scrub(response.bodyText(Answer.PREVIEW_CHARS + redactor.secretLength())));
     StringBuilder message =
         new StringBuilder(describe(request))
             .append(" got an answer that is not the API's: HTTP ")

@@ -1,95 +1,75 @@
 package io.github.capreport.spi;
 
 import java.io.Closeable;
-import java.io.IOException;
 
 /**
- * Sends one report over HTTP and decodes the answer. Implementations must be thread-safe.
+ * An HTTP client behind capreport: it carries one {@link Exchange} at a time per call to {@link
+ * #newExchange} and binds JSON with its library. Everything else a report needs (the deadline,
+ * interrupts, aborts, retries, the body's bound, what an answer or a failure means, which thread
+ * runs what) is core's. Implementations must be thread-safe and start no thread of their own.
  *
  * <p>What a transport must do, and nothing more:
  *
  * <ul>
- *   <li>POST to {@link TransportRequest#uri()} with every header of {@link
- *       TransportRequest#headers()} and a JSON body of exactly {@code clientKey} (a string) and
- *       {@code taskId} (a number).
- *   <li>Never follow a redirect: a redirected POST could carry the client key to another host.
- *       Return the 3xx answer instead.
- *   <li>Read the answer with {@link TransportResponse#read}, which bounds the body and leaves the
- *       envelope decoding to the transport's JSON library.
- *   <li>Report a failure to connect as {@link java.net.ConnectException}, a timeout as {@link
- *       java.net.SocketTimeoutException}, an interrupt as {@link java.io.InterruptedIOException}
- *       (with the thread's interrupt status set again), anything else as an {@link IOException}.
+ *   <li>POST {@link TransportRequest#body()} to {@link TransportRequest#uri()} with exactly the
+ *       headers of {@link TransportRequest#headers()}, the bytes unchanged.
+ *   <li>Never follow a redirect (a redirected POST could carry the client key to another host) and
+ *       never send a request twice on its own: answer with what the server sent.
+ *   <li>Make {@link Exchange#abort()} end the exchange promptly from any thread, in any phase.
+ *   <li>Throw the JDK's own exception types where they fit: {@link java.net.ConnectException},
+ *       {@link java.net.UnknownHostException}, {@link java.net.SocketTimeoutException} for the
+ *       library's own timeouts, {@link javax.net.ssl.SSLException} for TLS; core decides what each
+ *       means.
  * </ul>
  *
- * <p>The shape of one, for an HTTP client {@code MyHttp} and its JSON library; {@code MyJson.body}
- * and {@code MyJson::envelope} stand for the two bindings a transport writes:
+ * <p>The shape of one, for an HTTP client {@code MyHttp} and a JSON binding {@code MyJson}:
  *
  * <pre>{@code
  * final class MyHttpTransport implements Transport {
- *   private final MyHttp http; // made from the options: timeouts, pool, TLS, no redirects
+ *   private final MyHttp http; // from the options: connect timeout, pool, TLS, no redirects
  *
- *   MyHttpTransport(TransportOptions options) {
- *     this.http = MyHttp.builder()
- *         .connectTimeout(options.connectTimeoutMillis())
- *         .followRedirects(false)
- *         .build();
- *   }
+ *   public String id() { return "myhttp"; }
  *
- *   @Override
- *   public String id() {
- *     return "myhttp";
- *   }
+ *   public JsonBinding json() { return MyJson.INSTANCE; }
  *
- *   @Override
- *   public TransportResponse send(TransportRequest request) throws IOException {
- *     byte[] body = MyJson.body(request.clientKey(), request.taskId()); // {"clientKey":..,"taskId":..}
- *     try (MyHttp.Response answer = http.post(request.uri(), request.headers(), body)) {
- *       return TransportResponse.read(
- *           answer.status(),
- *           answer.header("Retry-After"),
- *           answer.bodyStream(),
- *           request.maxResponseBytes(),
- *           MyJson::envelope);
- *     }
- *   }
- *
- *   @Override
- *   public void sendAsync(TransportRequest request, TransportCallback callback) {
- *     http.executor().execute(() -> { // never on the caller's thread
- *       TransportResponse response;
- *       try {
- *         response = send(request);
- *       } catch (IOException e) {
- *         callback.onFailure(e);
- *         return;
+ *   public Exchange newExchange(TransportRequest request) {
+ *     MyHttp.Call call = http.newCall(request.uri(), request.headers(), request.body());
+ *     return new Exchange() {
+ *       public TransportResponse execute() throws IOException {
+ *         MyHttp.Response answer = call.execute(); // status and headers; the body unread
+ *         return new TransportResponse() {
+ *           public int statusCode() { return answer.status(); }
+ *           public String header(String name) { return answer.header(name); }
+ *           public InputStream body() { return answer.bodyStream(); }
+ *           public void close() { answer.close(); }
+ *         };
  *       }
- *       callback.onResponse(response);
- *     });
+ *
+ *       public void abort() { call.cancel(); }
+ *     };
  *   }
  *
- *   @Override
- *   public void close() {
- *     http.close();
- *   }
+ *   public void close() { http.close(); }
  * }
  * }</pre>
  *
- * <p>Register it through a {@link TransportProvider}.
+ * <p>Register it through a {@link TransportProvider}, and prove it with {@code capreport-testkit}'s
+ * {@code TransportContractSuite}.
  */
 public interface Transport extends Closeable {
   /** The id of the provider that made this transport, e.g. {@code jdk}; used in the User-Agent. */
   String id();
 
-  /** Sends the report and blocks until the whole answer is read. */
-  TransportResponse send(TransportRequest request) throws IOException;
+  /** How this transport's JSON library writes the request body and reads the answer. */
+  JsonBinding json();
+
+  /** One exchange for {@code request}, not yet started: no I/O happens here. */
+  Exchange newExchange(TransportRequest request);
 
   /**
-   * Sends the report without blocking the calling thread. The callback is called exactly once,
-   * never on the calling thread while this method runs, and this method never throws.
+   * Releases the connections of the HTTP client this transport built; a client it was given stays
+   * open. Exchanges still in flight are core's to abort.
    */
-  void sendAsync(TransportRequest request, TransportCallback callback);
-
-  /** Releases the threads and connections this transport made; never those it was given. */
   @Override
   void close();
 }

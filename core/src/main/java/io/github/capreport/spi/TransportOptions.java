@@ -1,11 +1,17 @@
 package io.github.capreport.spi;
 
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
 
 /**
  * How a {@link TransportProvider} should configure the HTTP client it creates. Times are in
  * milliseconds so that the SPI runs on Android API 21, which lacks {@code java.time}.
+ *
+ * <p>The request timeout and the connection limit are enforced by core for every transport; a
+ * transport applies the rest (connect timeout, pool size, TLS, the executor) to the client it
+ * builds, and refuses them, with {@link #rejectClientSettings}, when it was given a client of the
+ * user's, whose own settings then rule.
  */
 public final class TransportOptions {
   /** Default connect timeout: 10 seconds. */
@@ -22,6 +28,8 @@ public final class TransportOptions {
   private final int maxConnections;
   private final String userAgent;
   private final SSLContext sslContext;
+  private final Executor executor;
+  private final boolean connectTimeoutSet;
 
   private TransportOptions(Builder builder) {
     this.connectTimeoutMillis = builder.connectTimeoutMillis;
@@ -29,6 +37,8 @@ public final class TransportOptions {
     this.maxConnections = builder.maxConnections;
     this.userAgent = builder.userAgent;
     this.sslContext = builder.sslContext;
+    this.executor = builder.executor;
+    this.connectTimeoutSet = builder.connectTimeoutSet;
   }
 
   public static Builder builder() {
@@ -43,7 +53,10 @@ public final class TransportOptions {
     return requestTimeoutMillis;
   }
 
-  /** How many connections the transport may keep open to one host at once. */
+  /**
+   * How many connections the transport may keep open to one host at once; core never has more
+   * exchanges than this in flight.
+   */
   public int maxConnections() {
     return maxConnections;
   }
@@ -58,13 +71,44 @@ public final class TransportOptions {
     return sslContext;
   }
 
+  /**
+   * Where the HTTP client may run its own background work (java.net.http's response handling):
+   * core's threads, named {@code capreport-}, that end when the client closes; null to use the
+   * library's default. Never for running reports: core does that.
+   */
+  public Executor executor() {
+    return executor;
+  }
+
+  /**
+   * Throws when an option that only a client the transport builds could apply was set: the connect
+   * timeout or TLS material. For a transport given the user's own HTTP client, whose settings rule.
+   *
+   * @param whose names that client in the message, e.g. "the HttpClient given to JdkTransport"
+   * @throws IllegalStateException naming the option and where to set it instead
+   */
+  public void rejectClientSettings(String whose) {
+    String option = connectTimeoutSet ? "connectTimeout" : sslContext != null ? "sslContext" : null;
+    if (option != null) {
+      throw new IllegalStateException(
+          option
+              + " cannot apply to "
+              + whose
+              + ": set it on that client, or let the transport build its own");
+    }
+  }
+
   public Builder toBuilder() {
-    return new Builder()
-        .connectTimeout(connectTimeoutMillis, TimeUnit.MILLISECONDS)
-        .requestTimeout(requestTimeoutMillis, TimeUnit.MILLISECONDS)
-        .maxConnections(maxConnections)
-        .userAgent(userAgent)
-        .sslContext(sslContext);
+    Builder b =
+        new Builder()
+            .requestTimeout(requestTimeoutMillis, TimeUnit.MILLISECONDS)
+            .maxConnections(maxConnections)
+            .userAgent(userAgent)
+            .sslContext(sslContext)
+            .executor(executor);
+    b.connectTimeoutMillis = connectTimeoutMillis;
+    b.connectTimeoutSet = connectTimeoutSet;
+    return b;
   }
 
   @Override
@@ -79,6 +123,8 @@ public final class TransportOptions {
         + userAgent
         + ", customSslContext="
         + (sslContext != null)
+        + ", coreExecutor="
+        + (executor != null)
         + "}";
   }
 
@@ -88,11 +134,20 @@ public final class TransportOptions {
     private int maxConnections = DEFAULT_MAX_CONNECTIONS;
     private String userAgent = "capreport";
     private SSLContext sslContext;
+    private Executor executor;
+    private boolean connectTimeoutSet;
 
     private Builder() {}
 
     public Builder connectTimeout(long amount, TimeUnit unit) {
       this.connectTimeoutMillis = positiveMillis("connectTimeout", amount, unit);
+      this.connectTimeoutSet = true;
+      return this;
+    }
+
+    /** See {@link TransportOptions#executor()}; set by core. */
+    public Builder executor(Executor executor) {
+      this.executor = executor;
       return this;
     }
 

@@ -7,68 +7,45 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * One report, ready to send: where, which headers, and the two body fields. Made by the client,
- * already validated. {@link #toString()} never shows the client key.
+ * One report's HTTP request, ready to send: where, which headers, which bytes. Immutable. Made by
+ * the client, which builds the URI and headers once per endpoint and only adds each report's body.
+ * {@link #toString()} never shows the body, which holds the client key.
  */
 public final class TransportRequest {
+  private static final byte[] NO_BODY = new byte[0];
+
   private final URI uri;
   private final ReportEndpoint endpoint;
-  private final String clientKey;
-  private final long taskId;
   private final Map<String, String> headers;
-  private final int maxResponseBytes;
-
-  /** The headers made last; see {@link #headersFor}. */
-  private static volatile Headers lastHeaders;
-
-  public TransportRequest(
-      URI uri,
-      ReportEndpoint endpoint,
-      String clientKey,
-      long taskId,
-      String userAgent,
-      int maxResponseBytes) {
-    if (uri == null || endpoint == null || clientKey == null || userAgent == null) {
-      throw new NullPointerException("uri, endpoint, clientKey and userAgent are required");
-    }
-    if (maxResponseBytes <= 0) {
-      throw new IllegalArgumentException("maxResponseBytes must be > 0");
-    }
-    this.uri = uri;
-    this.endpoint = endpoint;
-    this.clientKey = clientKey;
-    this.taskId = taskId;
-    this.maxResponseBytes = maxResponseBytes;
-    this.headers = headersFor(userAgent);
-  }
+  private final long taskId;
+  private final byte[] body;
 
   /**
-   * The headers for this User-Agent. They depend on nothing else, and a client sends one
-   * User-Agent, so the last map made is kept and shared by the requests that follow: immutable,
-   * safe to share.
+   * A request to {@code uri} with these headers (copied, in order) and no body yet; {@link
+   * #withBody} makes each report's request from it.
    */
-  private static Map<String, String> headersFor(String userAgent) {
-    Headers last = lastHeaders;
-    if (last != null && last.userAgent.equals(userAgent)) {
-      return last.map;
-    }
-    Map<String, String> h = new LinkedHashMap<>();
-    h.put("Content-Type", "application/json");
-    h.put("Accept", "application/json");
-    h.put("User-Agent", userAgent);
-    Map<String, String> map = Collections.unmodifiableMap(h);
-    lastHeaders = new Headers(userAgent, map);
-    return map;
+  public TransportRequest(URI uri, ReportEndpoint endpoint, Map<String, String> headers) {
+    this(
+        requireNonNull(uri, "uri"),
+        requireNonNull(endpoint, "endpoint"),
+        Collections.unmodifiableMap(new LinkedHashMap<>(requireNonNull(headers, "headers"))),
+        0,
+        NO_BODY);
   }
 
-  private static final class Headers {
-    final String userAgent;
-    final Map<String, String> map;
+  private TransportRequest(
+      URI uri, ReportEndpoint endpoint, Map<String, String> headers, long taskId, byte[] body) {
+    this.uri = uri;
+    this.endpoint = endpoint;
+    this.headers = headers;
+    this.taskId = taskId;
+    this.body = body;
+  }
 
-    Headers(String userAgent, Map<String, String> map) {
-      this.userAgent = userAgent;
-      this.map = map;
-    }
+  /** This request for one task, with its JSON body; shares the URI and headers. */
+  public TransportRequest withBody(long taskId, byte[] body) {
+    return new TransportRequest(
+        uri, endpoint, headers, taskId, requireNonNull(body, "body").clone());
   }
 
   /** The absolute URI to POST to: the base URL followed by the endpoint's path. */
@@ -80,34 +57,35 @@ public final class TransportRequest {
     return endpoint;
   }
 
-  /** The body's {@code clientKey}. A secret: never log it. */
-  public String clientKey() {
-    return clientKey;
-  }
-
-  /** The body's {@code taskId}, to be written as a JSON number. */
-  public long taskId() {
-    return taskId;
-  }
-
-  /** Headers to send, in order: Content-Type, Accept and User-Agent. */
+  /** Headers to send, in order, exactly: Content-Type, Accept and User-Agent. Unmodifiable. */
   public Map<String, String> headers() {
     return headers;
   }
 
-  public String userAgent() {
-    return headers.get("User-Agent");
+  /** The task this request reports; 0 for a request without a body yet. */
+  public long taskId() {
+    return taskId;
   }
 
-  /** The most bytes of answer body to read; pass it to {@link TransportResponse#read}. */
-  public int maxResponseBytes() {
-    return maxResponseBytes;
+  /** The JSON body, a copy: it holds the client key, a secret never to be logged. */
+  public byte[] body() {
+    return body.clone();
+  }
+
+  /** The body's length in bytes. */
+  public int bodyLength() {
+    return body.length;
   }
 
   @Override
   public String toString() {
-    // The key could have been placed in the base URL's path as well.
-    String where = uri.toString().replace(clientKey, "<redacted>");
-    return "TransportRequest{POST " + where + ", taskId=" + taskId + ", clientKey=<redacted>}";
+    return "TransportRequest{POST " + uri.getPath() + ", taskId=" + taskId + ", body=<redacted>}";
+  }
+
+  private static <T> T requireNonNull(T value, String name) {
+    if (value == null) {
+      throw new NullPointerException(name + " == null");
+    }
+    return value;
   }
 }

@@ -6,11 +6,11 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
-import io.github.capreport.spi.EnvelopeParser;
+import io.github.capreport.spi.JsonBinding;
 import io.github.capreport.spi.ResponseEnvelope;
-import io.github.capreport.spi.TransportRequest;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 
 /**
  * The request body and the answer's envelope, with Jackson: shared by the transports whose
@@ -24,7 +24,7 @@ import java.io.IOException;
  * DeserializationFeature#FAIL_ON_UNKNOWN_PROPERTIES} so that this stays true if the binding ever
  * changes to a class.
  */
-public final class JacksonEnvelopes implements EnvelopeParser {
+public final class JacksonEnvelopes implements JsonBinding {
   private static final JsonFactory WRITER = new JsonFactory();
 
   private final ObjectReader reader;
@@ -38,20 +38,23 @@ public final class JacksonEnvelopes implements EnvelopeParser {
   }
 
   /** {@code {"clientKey":"...","taskId":123}}, exactly. */
-  public static byte[] body(TransportRequest request) throws IOException {
+  @Override
+  public byte[] reportBody(String clientKey, long taskId) {
     ByteArrayOutputStream out = new ByteArrayOutputStream(96);
     try (JsonGenerator json = WRITER.createGenerator(out)) {
       json.writeStartObject();
-      json.writeStringField("clientKey", request.clientKey());
-      json.writeNumberField("taskId", request.taskId());
+      json.writeStringField("clientKey", clientKey);
+      json.writeNumberField("taskId", taskId);
       json.writeEndObject();
+    } catch (IOException e) {
+      throw new UncheckedIOException("writing to memory failed", e); // cannot happen
     }
     return out.toByteArray();
   }
 
   /** Throws when the body is not a JSON object; a missing or mistyped field is null. */
   @Override
-  public ResponseEnvelope parse(byte[] json) throws IOException {
+  public ResponseEnvelope envelope(byte[] json) throws IOException {
     JsonNode root = reader.readTree(json);
     if (root == null || !root.isObject()) {
       throw new IOException("not a JSON object");

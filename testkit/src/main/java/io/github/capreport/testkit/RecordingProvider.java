@@ -1,12 +1,11 @@
 package io.github.capreport.testkit;
 
+import io.github.capreport.spi.Exchange;
+import io.github.capreport.spi.JsonBinding;
 import io.github.capreport.spi.Transport;
-import io.github.capreport.spi.TransportCallback;
 import io.github.capreport.spi.TransportOptions;
 import io.github.capreport.spi.TransportProvider;
 import io.github.capreport.spi.TransportRequest;
-import io.github.capreport.spi.TransportResponse;
-import java.io.IOException;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -54,13 +53,13 @@ final class RecordingProvider implements TransportProvider {
     }
 
     @Override
-    public TransportResponse send(TransportRequest request) throws IOException {
-      return delegate.send(request);
+    public JsonBinding json() {
+      return delegate.json();
     }
 
     @Override
-    public void sendAsync(TransportRequest request, TransportCallback callback) {
-      delegate.sendAsync(request, callback);
+    public Exchange newExchange(TransportRequest request) {
+      return delegate.newExchange(request);
     }
 
     @Override

@@ -1,4 +1,4 @@
-package io.github.capreport.spi;
+package io.github.capreport.internal;
 
 import java.util.Collections;
 import java.util.Set;
@@ -7,9 +7,10 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Aborts blocking HTTP calls whose deadline passed or whose caller was interrupted, for clients
- * that block in socket reads and notice neither (Apache's classic client, OkHttp's {@code
- * execute()}).
+ * Aborts exchanges whose deadline passed or whose blocked caller was interrupted: HTTP clients that
+ * block in socket reads notice neither (Apache's classic client, OkHttp's {@code execute()}), and
+ * the deadline of a report covers the connection, the headers and the body, which no client's own
+ * timeouts do.
  *
  * <p>One thread sweeps every watched call each {@link #periodMillis()} ms, so watching a call costs
  * a set insertion and removal, not a timer task: a per-call timer costs more CPU than the rest of a
@@ -28,7 +29,9 @@ public final class CallWatchdog {
     /** Its caller's thread was interrupted. */
     INTERRUPTED,
     /** The watchdog was closed while the call was in flight. */
-    CLOSED
+    CLOSED,
+    /** Not the watchdog's: the report was cancelled. */
+    CANCELLED
   }
 
   /** What the watchdog aborts: typically cancels the request and closes its connection. */

@@ -1,0 +1,74 @@
+package io.github.capreport.internal;
+
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Every thread of one client: daemons named {@code capreport-<client>-<role>-<n>}, where the client
+ * part is the client's identity hash (never anything of the key). Core starts them; a transport
+ * starts none.
+ */
+public final class ClientThreads {
+  private final String prefix;
+  private final ExecutorService library;
+
+  public ClientThreads(Object client) {
+    this.prefix = "capreport-" + Integer.toHexString(System.identityHashCode(client)) + "-";
+    this.library =
+        new ThreadPoolExecutor(
+            0,
+            Integer.MAX_VALUE,
+            10,
+            TimeUnit.SECONDS,
+            new SynchronousQueue<Runnable>(),
+            named("http"));
+  }
+
+  /** A factory for threads of one role: {@code watchdog}, {@code worker}, {@code retry}. */
+  public ThreadFactory named(final String role) {
+    final AtomicInteger count = new AtomicInteger();
+    return new ThreadFactory() {
+      @Override
+      public Thread newThread(Runnable runnable) {
+        return new Owned(
+            ClientThreads.this, prefix + role + "-" + count.incrementAndGet(), runnable);
+      }
+    };
+  }
+
+  /**
+   * The executor handed to transports for their HTTP library's own background work; shut down by
+   * {@link #closeLibraryExecutor()} after the transport closed.
+   */
+  public ExecutorService libraryExecutor() {
+    return library;
+  }
+
+  public void closeLibraryExecutor() {
+    library.shutdown();
+  }
+
+  /** Whether {@code thread} is one of this client's. */
+  public boolean owns(Thread thread) {
+    return thread instanceof Owned && ((Owned) thread).owner == this;
+  }
+
+  @Override
+  public String toString() {
+    return "ClientThreads{" + prefix + "*}";
+  }
+
+  private static final class Owned extends Thread {
+    final ClientThreads owner;
+
+    Owned(ClientThreads owner, String name, Runnable runnable) {
+      super(runnable, name);
+      this.owner = owner;
+      setDaemon(true);
+    }
+  }
+}
