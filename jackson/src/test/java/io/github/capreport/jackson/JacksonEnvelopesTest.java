@@ -8,11 +8,8 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import io.github.capreport.ReportEndpoint;
 import io.github.capreport.spi.ResponseEnvelope;
-import io.github.capreport.spi.TransportRequest;
 import java.io.IOException;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 
@@ -25,24 +22,18 @@ class JacksonEnvelopesTest {
 
   @Test
   void writesExactlyTheTwoFields() throws IOException {
-    TransportRequest request =
-        new TransportRequest(
-            URI.create("http://127.0.0.1/reportIncorrectImageCaptcha"),
-            ReportEndpoint.IMAGE_CAPTCHA,
-            "k\"ey",
-            9_000_000_000L,
-            "ua",
-            100);
     assertEquals(
         "{\"clientKey\":\"k\\\"ey\",\"taskId\":9000000000}",
-        new String(JacksonEnvelopes.body(request), StandardCharsets.UTF_8));
+        new String(
+            new JacksonEnvelopes(STRICT).reportBody("k\"ey", 9_000_000_000L),
+            StandardCharsets.UTF_8));
   }
 
   @Test
   void readsTheEnvelopeIgnoringUnknownFieldsWhateverTheMapper() throws IOException {
     ResponseEnvelope e =
         new JacksonEnvelopes(STRICT)
-            .parse(
+            .envelope(
                 bytes(
                     "{\"errorId\":1,\"errorCode\":\"X\",\"errorDescription\":\"d\",\"new\":[1]}"));
     assertEquals(1L, e.errorId());
@@ -54,18 +45,18 @@ class JacksonEnvelopesTest {
   @Test
   void mistypedFieldsAreAbsent() throws IOException {
     ResponseEnvelope e =
-        new JacksonEnvelopes(null).parse(bytes("{\"errorId\":\"0\",\"status\":1.5}"));
+        new JacksonEnvelopes(null).envelope(bytes("{\"errorId\":\"0\",\"status\":1.5}"));
     assertNull(e.errorId());
     assertNull(e.status());
-    assertNull(new JacksonEnvelopes(null).parse(bytes("{\"errorId\":1.5}")).errorId());
+    assertNull(new JacksonEnvelopes(null).envelope(bytes("{\"errorId\":1.5}")).errorId());
   }
 
   @Test
   void aBodyThatIsNotAnObjectIsRejected() {
     JacksonEnvelopes json = new JacksonEnvelopes(null);
-    assertThrows(IOException.class, () -> json.parse(bytes("[1]")));
-    assertThrows(IOException.class, () -> json.parse(bytes("<html>")));
-    assertThrows(IOException.class, () -> json.parse(bytes("{\"errorId\":")));
+    assertThrows(IOException.class, () -> json.envelope(bytes("[1]")));
+    assertThrows(IOException.class, () -> json.envelope(bytes("<html>")));
+    assertThrows(IOException.class, () -> json.envelope(bytes("{\"errorId\":")));
   }
 
   private static byte[] bytes(String s) {

@@ -32,10 +32,16 @@ public final class EchoingServer implements AutoCloseable {
   private final ServerSocket socket;
   private final String template;
   private final AtomicInteger requests = new AtomicInteger();
+  private final AtomicInteger connections = new AtomicInteger();
+  private final java.util.List<Socket> held =
+      java.util.Collections.synchronizedList(new java.util.ArrayList<Socket>());
   private final Thread acceptor;
 
-  private EchoingServer(String template) throws IOException {
+  private final boolean atOnce;
+
+  private EchoingServer(String template, boolean atOnce) throws IOException {
     this.template = template;
+    this.atOnce = atOnce;
     this.socket = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"));
     this.acceptor = new Thread(this::serve, "capreport-testkit-echoing-server");
     acceptor.setDaemon(true);
@@ -47,7 +53,29 @@ public final class EchoingServer implements AutoCloseable {
    * request's {@code clientKey}, then closes the connection.
    */
   public static EchoingServer answering(String rawResponse) throws IOException {
-    return new EchoingServer(rawResponse);
+    return new EchoingServer(rawResponse, false);
+  }
+
+  /**
+   * Sends {@code rawResponse} as soon as a connection is accepted, before reading anything: what a
+   * plain-http server says to a TLS handshake it cannot read.
+   */
+  public static EchoingServer answeringAtOnce(String rawResponse) throws IOException {
+    return new EchoingServer(rawResponse, true);
+  }
+
+  /**
+   * Accepts connections and never sends a byte: a client on {@code https://} is held in its TLS
+   * handshake, one on {@code http://} waiting for the status line, until it gives up or the server
+   * closes.
+   */
+  public static EchoingServer silent() throws IOException {
+    return new EchoingServer(null, false);
+  }
+
+  /** How many connections were accepted. */
+  public int connections() {
+    return connections.get();
   }
 
   /** {@code http://127.0.0.1:<port>}. */
@@ -63,6 +91,11 @@ public final class EchoingServer implements AutoCloseable {
   @Override
   public void close() throws IOException {
     socket.close();
+    synchronized (held) {
+      for (Socket connection : held) {
+        connection.close();
+      }
+    }
     try {
       acceptor.join(2_000);
     } catch (InterruptedException e) {
@@ -77,9 +110,19 @@ public final class EchoingServer implements AutoCloseable {
 
   private void serve() {
     while (!socket.isClosed()) {
+      if (template == null) {
+        try {
+          held.add(socket.accept());
+          connections.incrementAndGet();
+        } catch (IOException e) {
+          // Closed: done.
+        }
+        continue;
+      }
       try (Socket connection = socket.accept()) {
+        connections.incrementAndGet();
         connection.setSoTimeout(5_000);
-        String request = readRequest(connection.getInputStream());
+        String request = atOnce ? "" : readRequest(connection.getInputStream());
         requests.incrementAndGet();
         OutputStream out = connection.getOutputStream();
         out.write(template.replace(KEY, clientKeyIn(request)).getBytes(ASCII));

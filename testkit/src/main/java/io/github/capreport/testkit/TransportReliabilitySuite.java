@@ -759,7 +759,7 @@ public abstract class TransportReliabilitySuite {
     closeAfter.add(transport);
     CapMonsterEmulator https = httpsEmulator(cert);
     CapReportClient client =
-        client(builder(LONG_TIMEOUT_MILLIS).baseUrl(https.baseUrl()).transport(transport));
+        client(builderFor(transport, LONG_TIMEOUT_MILLIS).baseUrl(https.baseUrl()));
     for (Call call : Call.values()) {
       report(client, call, ReportEndpoint.IMAGE_CAPTCHA, TASK_ID).accepted();
     }
@@ -829,11 +829,20 @@ public abstract class TransportReliabilitySuite {
    * timeouts, no retries, and the suite's listener.
    */
   protected CapReportClient.Builder builder(long requestTimeoutMillis) {
-    return CapReportClient.builder()
+    return builderFor(null, requestTimeoutMillis)
         .transportProvider(provider())
+        .connectTimeout(LONG_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
+  }
+
+  /**
+   * As {@link #builder(long)}, for a transport the case made itself: whose connect timeout and TLS
+   * are its own, so the client's builder sets neither.
+   */
+  protected CapReportClient.Builder builderFor(Transport transport, long requestTimeoutMillis) {
+    return CapReportClient.builder()
+        .transport(transport)
         .baseUrl(emulator().baseUrl())
         .clientKey(CLIENT_KEY)
-        .connectTimeout(LONG_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS)
         .requestTimeout(requestTimeoutMillis, TimeUnit.MILLISECONDS)
         .retryPolicy(RetryPolicy.none())
         .listener(listener);

@@ -46,13 +46,9 @@ class SuiteCatchesFlawsTest {
             "taskId, a JSON integer"),
         Arguments.of(Flaw.NO_USER_AGENT, exactRequest, "but was: <Java>"),
         Arguments.of(
-            Flaw.CALLBACK_ON_CALLERS_THREAD,
-            s.getMethod("refusesAnUnknownTask", Call.class),
-            "caller's thread"),
-        Arguments.of(
-            Flaw.READS_WHOLE_BODY,
-            s.getMethod("refusesToReadAHugeBody", Call.class),
-            "but the report was accepted"));
+            Flaw.IGNORES_ABORT,
+            s.getMethod("endsAReportInFlightWhenTheClientCloses", Call.class),
+            "no outcome within"));
   }
 
   /** The same for the reliability suite. */

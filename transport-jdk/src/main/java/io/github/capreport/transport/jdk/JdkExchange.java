@@ -37,6 +37,9 @@ final class JdkExchange implements Exchange, TransportResponse {
       if (aborted) {
         throw new IOException("the exchange was aborted before it was sent");
       }
+      if (client == null) {
+        throw new IOException("the transport is closed");
+      }
       runner = Thread.currentThread();
     }
     HttpResponse<InputStream> answer;

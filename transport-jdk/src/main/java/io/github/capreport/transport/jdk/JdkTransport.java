@@ -21,7 +21,13 @@ public final class JdkTransport implements Transport {
   /** java.net.http resends any request, POST included, after a broken connection when set. */
   static final String RETRY_ALL_METHODS = "jdk.httpclient.enableAllMethodRetry";
 
-  private final HttpClient client;
+  /**
+   * Null once a transport that built its client is closed: before Java 21 an {@code HttpClient}
+   * cannot be shut down, and only letting go of it lets its selector thread notice, close the
+   * pooled connections and end.
+   */
+  private volatile HttpClient client;
+
   private final boolean ownsClient;
   private final JacksonEnvelopes json;
 
@@ -94,16 +100,19 @@ public final class JdkTransport implements Transport {
   }
 
   /**
-   * Shuts down a client this transport built, on Java 21 and later; before Java 21 an {@code
-   * HttpClient} cannot be shut down, and its selector thread ends once the client is collected.
+   * Shuts down a client this transport built, on Java 21 and later, and lets go of it; before Java
+   * 21 an {@code HttpClient} cannot be shut down, and its selector thread ends once it is
+   * collected.
    */
   @Override
   public void close() {
-    if (ownsClient) {
+    HttpClient owned = client;
+    if (ownsClient && owned != null) {
+      client = null;
       try {
-        HttpClient.class.getMethod("shutdownNow").invoke(client);
+        HttpClient.class.getMethod("shutdownNow").invoke(owned);
       } catch (ReflectiveOperationException | RuntimeException notOnThisJava) {
-        // Java 11 to 20: nothing more to release.
+        // Java 11 to 20: letting go of it is all there is.
       }
     }
   }
