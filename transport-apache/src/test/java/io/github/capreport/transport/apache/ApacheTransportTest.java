@@ -38,6 +38,8 @@ import java.util.concurrent.TimeUnit;
 import org.apache.hc.client5.http.classic.methods.HttpGet;
 import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
 import org.apache.hc.client5.http.impl.classic.HttpClients;
+import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManagerBuilder;
+import org.apache.hc.client5.http.ssl.ClientTlsStrategyBuilder;
 import org.apache.hc.core5.http.io.entity.EntityUtils;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -170,6 +172,77 @@ class ApacheTransportTest {
       }
       assertEquals(2, api.emulator().count(TASK_ID));
     }
+  }
+
+  /** A user's client brings its own TLS trust, which the transport leaves alone. */
+  @Test
+  void reportsOverHttpsWithAUsersClientThatTrustsTheServer() throws IOException {
+    SelfSignedCertificate cert = SelfSignedCertificate.forLoopback();
+    try (CapMonsterEmulator https =
+            CapMonsterEmulator.builder()
+                .https(cert.serverContext())
+                .clientKey(CLIENT_KEY)
+                .taskIds(TASK_ID)
+                .start();
+        CloseableHttpClient users =
+            HttpClients.custom()
+                .setConnectionManager(
+                    PoolingHttpClientConnectionManagerBuilder.create()
+                        .setTlsSocketStrategy(
+                            ClientTlsStrategyBuilder.create()
+                                .setSslContext(cert.clientContext())
+                                .buildClassic())
+                        .build())
+                .build();
+        ApacheTransport transport = ApacheTransport.builder().httpClient(users).build();
+        CapReportClient client =
+            CapReportClient.builder()
+                .transport(transport)
+                .baseUrl(https.baseUrl())
+                .clientKey(CLIENT_KEY)
+                .retryPolicy(RetryPolicy.none())
+                .build()) {
+      assertEquals(1, client.report(ReportEndpoint.IMAGE_CAPTCHA, TASK_ID).attempts());
+      assertEquals(1, https.count(TASK_ID));
+    }
+  }
+
+  /** Like java.net.http, the client the transport builds goes through the JVM's proxy settings. */
+  @Test
+  void goesThroughTheProxyOfTheJvmsSystemProperties() {
+    Map<String, String> saved = new LinkedHashMap<>();
+    for (String name : new String[] {"http.proxyHost", "http.proxyPort", "http.nonProxyHosts"}) {
+      saved.put(name, System.getProperty(name));
+    }
+    // The proxy is the other emulator, which answers a proxied request as the API would. The API's
+    // host need not resolve: only the proxy connects to it. (The JDK never proxies loopback.)
+    System.setProperty("http.proxyHost", "127.0.0.1");
+    System.setProperty("http.proxyPort", String.valueOf(otherHost.emulator().port()));
+    System.setProperty("http.nonProxyHosts", "nothing.invalid");
+    try (ApacheTransport transport = ApacheTransport.builder().options(options(5_000)).build();
+        CapReportClient client =
+            CapReportClient.builder()
+                .transport(transport)
+                .baseUrl("http://api.capmonster.invalid:" + api.emulator().port())
+                .allowPlainHttp(true)
+                .clientKey(CLIENT_KEY)
+                .retryPolicy(RetryPolicy.none())
+                .build()) {
+      client.report(ReportEndpoint.IMAGE_CAPTCHA, TASK_ID);
+    } finally {
+      for (Map.Entry<String, String> property : saved.entrySet()) {
+        if (property.getValue() == null) {
+          System.clearProperty(property.getKey());
+        } else {
+          System.setProperty(property.getKey(), property.getValue());
+        }
+      }
+    }
+    assertEquals(1, otherHost.emulator().requestCount(), "requests through the proxy");
+    assertEquals(
+        "http://api.capmonster.invalid:" + api.emulator().port(),
+        "http://" + otherHost.emulator().lastRequest().header("Host"),
+        "the proxy was asked for the API's host");
   }
 
   /** The connect timeout and TLS of a user's client are that client's: setting them here fails. */
