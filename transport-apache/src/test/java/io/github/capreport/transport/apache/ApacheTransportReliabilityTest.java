@@ -1,9 +1,12 @@
 package io.github.capreport.transport.apache;
 
 import io.github.capreport.CapReportClient;
+import io.github.capreport.spi.Exchange;
+import io.github.capreport.spi.JsonBinding;
 import io.github.capreport.spi.Transport;
 import io.github.capreport.spi.TransportOptions;
 import io.github.capreport.spi.TransportProvider;
+import io.github.capreport.spi.TransportRequest;
 import io.github.capreport.testkit.TransportReliabilitySuite;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
@@ -11,6 +14,7 @@ import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
 import org.apache.hc.client5.http.impl.classic.HttpClients;
 import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManagerBuilder;
 import org.apache.hc.client5.http.ssl.ClientTlsStrategyBuilder;
+import org.apache.hc.core5.io.CloseMode;
 
 class ApacheTransportReliabilityTest extends TransportReliabilitySuite {
   @Override
@@ -46,26 +50,19 @@ class ApacheTransportReliabilityTest extends TransportReliabilitySuite {
       }
 
       @Override
-      public io.github.capreport.spi.TransportResponse send(
-          io.github.capreport.spi.TransportRequest request) throws java.io.IOException {
-        return transport.send(request);
+      public JsonBinding json() {
+        return transport.json();
       }
 
       @Override
-      public void sendAsync(
-          io.github.capreport.spi.TransportRequest request,
-          io.github.capreport.spi.TransportCallback callback) {
-        transport.sendAsync(request, callback);
+      public Exchange newExchange(TransportRequest request) {
+        return transport.newExchange(request);
       }
 
       @Override
       public void close() {
         transport.close();
-        try {
-          users.close();
-        } catch (java.io.IOException ignored) {
-          // Closing is all that is wanted.
-        }
+        users.close(CloseMode.IMMEDIATE);
       }
     };
   }
