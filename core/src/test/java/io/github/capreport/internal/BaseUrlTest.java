@@ -1,0 +1,112 @@
+package io.github.capreport.internal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class BaseUrlTest {
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "https://api.capmonster.cloud",
+        "https://api.capmonster.cloud/",
+        "http://127.0.0.1:8080",
+        "http://localhost:1234",
+        "http://[::1]:99",
+        "https://example.com/prefix"
+      })
+  void acceptsAbsoluteHttpsAndLoopbackHttp(String url) {
+    String normalized = BaseUrl.validate(url, false);
+    assertFalse(normalized.endsWith("/"));
+  }
+
+  @Test
+  void stripsTrailingSlashes() {
+    assertEquals("https://h.example/api", BaseUrl.validate("https://h.example/api//", false));
+  }
+
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "",
+        "  ",
+        "api.capmonster.cloud",
+        "/reportIncorrectImageCaptcha",
+        "ftp://api.capmonster.cloud",
+        "https://user:pw@api.capmonster.cloud",
+        "https://api.capmonster.cloud?x=1",
+        "https://api.capmonster.cloud#frag",
+        "https:///nohost",
+        "ht tp://bad"
+      })
+  void rejectsWhatIsNotAnAbsoluteHttpUrl(String url) {
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> BaseUrl.validate(url, true));
+    assertTrue(e.getMessage().startsWith("baseUrl"), e.getMessage());
+  }
+
+  @Test
+  void rejectsNull() {
+    assertThrows(IllegalArgumentException.class, () -> BaseUrl.validate(null, false));
+  }
+
+  @Test
+  void userInfoIsNotEchoedInTheMessage() {
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> BaseUrl.validate("https://user:s3cret@h.example", false));
+    assertFalse(e.getMessage().contains("s3cret"), e.getMessage());
+  }
+
+  @Test
+  void plainHttpToAnotherHostNeedsExplicitPermission() {
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> BaseUrl.validate("http://api.capmonster.cloud", false));
+    assertTrue(e.getMessage().contains("allowPlainHttp"), e.getMessage());
+    assertEquals(
+        "http://api.capmonster.cloud", BaseUrl.validate("http://api.capmonster.cloud", true));
+  }
+
+  @Test
+  void loopbackIsDecidedWithoutDns() {
+    assertTrue(BaseUrl.isLoopback("127.0.0.1"));
+    assertTrue(BaseUrl.isLoopback("127.1.2.3"));
+    assertTrue(BaseUrl.isLoopback("LOCALHOST"));
+    assertTrue(BaseUrl.isLoopback("[::1]"));
+    assertFalse(BaseUrl.isLoopback("127.0.0.1.evil.example"));
+    assertFalse(BaseUrl.isLoopback("127.0.0.256"));
+    assertFalse(BaseUrl.isLoopback("localhost.evil.example"));
+    assertFalse(BaseUrl.isLoopback("10.0.0.1"));
+  }
+
+  @ParameterizedTest
+  @ValueSource(
+      strings = {"https://h.example:0", "https://h.example:99999", "http://127.0.0.1:65536"})
+  void rejectsAPortOutOfRange(String url) {
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> BaseUrl.validate(url, true));
+    assertTrue(e.getMessage().contains("port"), e.getMessage());
+  }
+
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "ht tp://user:s3cret@h.example",
+        "ftp://user:s3cret@h.example",
+        "https://h.example/s3cret?q",
+        "https://user:s3cret@/nohost"
+      })
+  void neverRepeatsTheUrlWhichMayHoldCredentials(String url) {
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> BaseUrl.validate(url, false));
+    assertFalse(e.getMessage().contains("s3cret"), e.getMessage());
+  }
+}

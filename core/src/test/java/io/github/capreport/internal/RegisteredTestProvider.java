@@ -1,0 +1,26 @@
+package io.github.capreport.internal;
+
+import io.github.capreport.spi.Transport;
+import io.github.capreport.spi.TransportOptions;
+import io.github.capreport.spi.TransportProvider;
+import org.mockito.Mockito;
+
+/** Registered in core's test resources so discovery through ServiceLoader is exercised. */
+public final class RegisteredTestProvider implements TransportProvider {
+  @Override
+  public String id() {
+    return "test";
+  }
+
+  @Override
+  public int priority() {
+    return 0;
+  }
+
+  @Override
+  public Transport create(TransportOptions options) {
+    Transport transport = Mockito.mock(Transport.class);
+    Mockito.when(transport.id()).thenReturn("test");
+    return transport;
+  }
+}
