@@ -121,41 +121,17 @@ public final class BulkReport {
    */
   private void startNext() {
     while (true) {
-      final int index = next.getAndIncrement();
+      int index = next.getAndIncrement();
       if (index >= tasks.length) {
         return;
       }
-      final ReportTask task = tasks[index];
+      ReportTask task = tasks[index];
       if (cancelled.get()) {
         record(index, ReportOutcome.cancelled(task, null));
         continue;
       }
-      final Slot self = new Slot();
-      ReportCall call =
-          client.startForBulk(
-              task,
-              new ReportCallback() {
-                @Override
-                public void onAccepted(ReportResult result) {
-                  ended(self, index, ReportOutcome.accepted(task, result));
-                }
-
-                @Override
-                public void onFailed(CapReportException failure) {
-                  boolean stoppedByCancel =
-                      cancelled.get()
-                          && (failure.isRetryable()
-                              || failure instanceof TransportFailureException
-                                  && ((TransportFailureException) failure).kind()
-                                      == TransportFailureException.Kind.CANCELLED);
-                  ended(
-                      self,
-                      index,
-                      stoppedByCancel
-                          ? ReportOutcome.cancelled(task, failure)
-                          : ReportOutcome.failed(task, failure));
-                }
-              });
+      Slot self = new Slot(index, task);
+      ReportCall call = client.startForBulk(task, self);
       if (call == null) {
         // The client closed: this task and every one after it end cancelled.
         cancel();
@@ -174,13 +150,13 @@ public final class BulkReport {
     }
   }
 
-  private void ended(Slot slot, int index, ReportOutcome outcome) {
+  private void ended(Slot slot, ReportOutcome outcome) {
     slot.ended = true;
     ReportCall call = slot.call;
     if (call != null) {
       inFlight.remove(call);
     }
-    record(index, outcome);
+    record(slot.index, outcome);
     startNext();
   }
 
@@ -200,9 +176,36 @@ public final class BulkReport {
     }
   }
 
-  /** One task's call, which may end before {@link #startNext} has it in hand. */
-  private static final class Slot {
+  /** One task in flight: hears its end, which may come before {@link #startNext} has its call. */
+  private final class Slot implements ReportCallback {
+    final int index;
+    final ReportTask task;
     volatile ReportCall call;
     volatile boolean ended;
+
+    Slot(int index, ReportTask task) {
+      this.index = index;
+      this.task = task;
+    }
+
+    @Override
+    public void onAccepted(ReportResult result) {
+      ended(this, ReportOutcome.accepted(task, result));
+    }
+
+    @Override
+    public void onFailed(CapReportException failure) {
+      boolean stoppedByCancel =
+          cancelled.get()
+              && (failure.isRetryable()
+                  || failure instanceof TransportFailureException
+                      && ((TransportFailureException) failure).kind()
+                          == TransportFailureException.Kind.CANCELLED);
+      ended(
+          this,
+          stoppedByCancel
+              ? ReportOutcome.cancelled(task, failure)
+              : ReportOutcome.failed(task, failure));
+    }
   }
 }

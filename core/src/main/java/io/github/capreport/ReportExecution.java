@@ -184,14 +184,6 @@ final class ReportExecution {
     }
   }
 
-  private void tell(Runnable event) {
-    try {
-      event.run();
-    } catch (RuntimeException ignored) {
-      // A listener must not be able to lose a report.
-    }
-  }
-
   /** One report: its attempts so far and, while one is in flight, its exchange. */
   final class Call implements ReportCall, Runnable, CallWatchdog.Abortable {
     private final TransportRequest request;
@@ -206,6 +198,7 @@ final class ReportExecution {
     private volatile Exchange exchange;
     private volatile CallWatchdog.Reason abortReason;
     private volatile ScheduledFuture<?> pendingRetry;
+    private volatile boolean retryDue;
 
     Call(TransportRequest request, ReportCallback callback) {
       this.request = request;
@@ -340,18 +333,16 @@ final class ReportExecution {
     }
 
     private void starting() {
-      final int attempt = ++count;
-      tell(
-          new Runnable() {
-            @Override
-            public void run() {
-              listener.attemptStarted(request.endpoint(), request.taskId(), attempt);
-            }
-          });
+      count++;
+      try {
+        listener.attemptStarted(request.endpoint(), request.taskId(), count);
+      } catch (RuntimeException ignored) {
+        // A listener must not be able to lose a report.
+      }
     }
 
     /** The delay before the next attempt, or -1 when this failure ends the report. */
-    long retryDelay(final CapReportException failure) {
+    long retryDelay(CapReportException failure) {
       failures.add(failure);
       if (!failure.isRetryable()
           || outcomes.wasNotSent(failure)
@@ -361,20 +352,16 @@ final class ReportExecution {
           || noMoreRetries) {
         return -1;
       }
-      final long delay = policy.delayBefore(count + 1, failure.retryAfterMillis(), random);
+      long delay = policy.delayBefore(count + 1, failure.retryAfterMillis(), random);
       long elapsed = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos);
       if (elapsed + delay > policy.deadlineMillis()) {
         return -1;
       }
-      final int attempt = count;
-      tell(
-          new Runnable() {
-            @Override
-            public void run() {
-              listener.retryScheduled(
-                  request.endpoint(), request.taskId(), attempt, delay, failure);
-            }
-          });
+      try {
+        listener.retryScheduled(request.endpoint(), request.taskId(), count, delay, failure);
+      } catch (RuntimeException ignored) {
+        // A listener must not be able to lose a report.
+      }
       return delay;
     }
 
@@ -396,14 +383,12 @@ final class ReportExecution {
       return last;
     }
 
-    private void finished(final ReportResult result, final CapReportException failure) {
-      tell(
-          new Runnable() {
-            @Override
-            public void run() {
-              listener.reportFinished(request.endpoint(), request.taskId(), count, result, failure);
-            }
-          });
+    private void finished(ReportResult result, CapReportException failure) {
+      try {
+        listener.reportFinished(request.endpoint(), request.taskId(), count, result, failure);
+      } catch (RuntimeException ignored) {
+        // A listener must not be able to lose a report.
+      }
     }
 
     // ---- asynchronous reports: each attempt on a worker, each retry from the scheduler ----
@@ -419,9 +404,14 @@ final class ReportExecution {
       }
     }
 
-    /** One attempt, on a worker. */
+    /** One attempt, on a worker; or, on the scheduler, the start of a retry that is due. */
     @Override
     public void run() {
+      if (retryDue) {
+        retryDue = false;
+        retryNow();
+        return;
+      }
       if (finished.get()) {
         return;
       }
@@ -445,17 +435,8 @@ final class ReportExecution {
       }
       waiting.add(this);
       try {
-        pendingRetry =
-            scheduler()
-                .schedule(
-                    new Runnable() {
-                      @Override
-                      public void run() {
-                        retryNow();
-                      }
-                    },
-                    delay,
-                    TimeUnit.MILLISECONDS);
+        retryDue = true;
+        pendingRetry = scheduler().schedule(this, delay, TimeUnit.MILLISECONDS);
       } catch (RejectedExecutionException closedMeanwhile) {
         abandonWait();
         return;

@@ -18,7 +18,7 @@ import java.util.concurrent.TimeUnit;
  * The thread starts with the first watched call and ends after a second with nothing to watch, or
  * on {@link #close()}.
  */
-public final class CallWatchdog {
+public final class CallWatchdog implements Runnable {
   /** How long the sweeping thread stays after the last watched call ended. */
   private static final long IDLE_MILLIS = 1_000;
 
@@ -189,21 +189,16 @@ public final class CallWatchdog {
       if (running || closed) {
         return;
       }
-      Thread thread =
-          threads.newThread(
-              new Runnable() {
-                @Override
-                public void run() {
-                  sweep();
-                }
-              });
+      Thread thread = threads.newThread(this);
       running = true;
       sweeper = thread;
       thread.start();
     }
   }
 
-  private void sweep() {
+  /** The sweeping thread's loop; only {@link #watch} starts it. */
+  @Override
+  public void run() {
     long idleSince = System.nanoTime();
     while (!closed) {
       try {

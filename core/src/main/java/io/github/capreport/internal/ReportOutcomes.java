@@ -125,26 +125,18 @@ public final class ReportOutcomes {
       String when,
       boolean notSent,
       Throwable cause) {
-    TransportFailureException.Kind kind;
-    String what;
-    switch (reason) {
-      case INTERRUPTED:
-        Thread.currentThread().interrupt();
-        kind = TransportFailureException.Kind.INTERRUPTED;
-        what = "was interrupted";
-        break;
-      case DEADLINE:
-        kind = TransportFailureException.Kind.TIMEOUT;
-        what = "timed out";
-        break;
-      case CLOSED:
-        kind = TransportFailureException.Kind.CANCELLED;
-        what = "was ended by the client's close()";
-        break;
-      default:
-        kind = TransportFailureException.Kind.CANCELLED;
-        what = "was cancelled";
-        break;
+    // Not a switch on the enum: each such switch costs a synthetic class, and core's jar is small.
+    TransportFailureException.Kind kind = TransportFailureException.Kind.CANCELLED;
+    String what = "was cancelled";
+    if (reason == CallWatchdog.Reason.INTERRUPTED) {
+      Thread.currentThread().interrupt();
+      kind = TransportFailureException.Kind.INTERRUPTED;
+      what = "was interrupted";
+    } else if (reason == CallWatchdog.Reason.DEADLINE) {
+      kind = TransportFailureException.Kind.TIMEOUT;
+      what = "timed out";
+    } else if (reason == CallWatchdog.Reason.CLOSED) {
+      what = "was ended by the client's close()";
     }
     String message = describe(request) + " " + what + " " + when + ".";
     IOException carried = notSent ? new NotSent(message) : new InterruptedIOException(message);
@@ -178,27 +170,23 @@ public final class ReportOutcomes {
       Thread.currentThread().interrupt();
     }
     String host = redactor.scrub(hostOf(request));
-    String what;
-    switch (kind) {
-      case CONNECT:
-        what =
-            (e instanceof UnknownHostException
-                    ? "could not resolve the host name of "
-                    : "could not connect to ")
-                + host;
-        break;
-      case TIMEOUT:
-        what = "timed out waiting for " + host;
-        break;
-      case TLS:
-        what = "could not establish TLS with " + host + " (is its certificate trusted?)";
-        break;
-      case INTERRUPTED:
-        what = "was interrupted";
-        break;
-      default:
-        what = "failed while talking to " + host;
-        break;
+    String what = "failed while talking to " + host;
+    String consequence = " The report may or may not have reached the server; a retry can help.";
+    if (kind == TransportFailureException.Kind.CONNECT) {
+      what =
+          (e instanceof UnknownHostException
+                  ? "could not resolve the host name of "
+                  : "could not connect to ")
+              + host;
+      consequence = " The report did not reach the server; a retry can help.";
+    } else if (kind == TransportFailureException.Kind.TIMEOUT) {
+      what = "timed out waiting for " + host;
+    } else if (kind == TransportFailureException.Kind.TLS) {
+      what = "could not establish TLS with " + host + " (is its certificate trusted?)";
+      consequence = " No request reached the server; a retry will not help until TLS is fixed.";
+    } else if (kind == TransportFailureException.Kind.INTERRUPTED) {
+      what = "was interrupted";
+      consequence = " The report may or may not have reached the server.";
     }
     String detail = redactor.scrub(String.valueOf(e.getMessage()));
     // The HTTP library's exceptions quote what the server sent (a status line, a header, a chunk
@@ -213,7 +201,7 @@ public final class ReportOutcomes {
             + ": "
             + detail
             + ")."
-            + consequence(kind),
+            + consequence,
         cause,
         kind,
         request.endpoint(),
@@ -227,21 +215,6 @@ public final class ReportOutcomes {
         request,
         new IOException(
             "transport '" + transportId + "' failed unexpectedly: " + e.getClass().getName(), e));
-  }
-
-  private static String consequence(TransportFailureException.Kind kind) {
-    switch (kind) {
-      case CONNECT:
-        return " The report did not reach the server; a retry can help.";
-      case TLS:
-        return " The report did not reach the server; a retry will not help until TLS trust is"
-            + " fixed.";
-      case INTERRUPTED:
-      case CANCELLED:
-        return " The report may or may not have reached the server.";
-      default:
-        return " The report may or may not have reached the server; a retry can help.";
-    }
   }
 
   static TransportFailureException.Kind classify(IOException e) {
