@@ -1,6 +1,7 @@
 package io.github.capreport.transport.retrofit;
 
 import com.squareup.moshi.JsonReader;
+import com.squareup.moshi.JsonReader.Token;
 import com.squareup.moshi.JsonWriter;
 import io.github.capreport.spi.JsonBinding;
 import io.github.capreport.spi.ResponseEnvelope;
@@ -42,9 +43,8 @@ final class MoshiEnvelopes implements JsonBinding {
       int field = reader.selectName(NAMES);
       if (field < 0) {
         reader.skipName();
-        reader.skipValue();
-      } else if (reader.peek()
-          == (field == 0 ? JsonReader.Token.NUMBER : JsonReader.Token.STRING)) {
+      }
+      if (field >= 0 && reader.peek() == (field == 0 ? Token.NUMBER : Token.STRING)) {
         fields[field] = reader.nextString(); // a number as written: 1.0 and 1e0 are not 1
       } else {
         reader.skipValue();

@@ -64,13 +64,13 @@ public final class RetrofitTransport implements Transport {
       }
       b = builder.okHttpClient.newBuilder();
     } else {
-      long requestTimeout = options.requestTimeoutMillis(); // a backstop: core owns the deadline
+      // The request timeout as read and write timeout: a backstop, core owns the deadline.
       b =
           new OkHttpClient.Builder()
               .connectionPool(new ConnectionPool(options.maxConnections(), 5, TimeUnit.MINUTES))
               .connectTimeout(options.connectTimeoutMillis(), TimeUnit.MILLISECONDS)
-              .readTimeout(requestTimeout, TimeUnit.MILLISECONDS)
-              .writeTimeout(requestTimeout, TimeUnit.MILLISECONDS);
+              .readTimeout(options.requestTimeoutMillis(), TimeUnit.MILLISECONDS)
+              .writeTimeout(options.requestTimeoutMillis(), TimeUnit.MILLISECONDS);
       if (options.sslContext() != null || builder.trustManager != null) {
         tls(b, options.sslContext(), builder.trustManager);
       }
@@ -174,11 +174,6 @@ public final class RetrofitTransport implements Transport {
     if (ownsClient) {
       client.connectionPool().evictAll();
     }
-  }
-
-  @Override
-  public String toString() {
-    return "RetrofitTransport{ownsClient=" + ownsClient + "}";
   }
 
   /** The client reports go through; for tests. */
