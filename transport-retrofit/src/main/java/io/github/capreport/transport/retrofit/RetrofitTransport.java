@@ -232,18 +232,16 @@ public final class RetrofitTransport implements Transport {
     }
 
     /**
-     * A Retrofit the caller already has: its call factory, which must be an OkHttpClient, is used
-     * as by {@link #okHttpClient(OkHttpClient)}, in its place. Nothing else of it takes part in a
-     * report: no service interface, converter, call adapter or callback executor.
+     * A Retrofit the caller already has: its call factory is used as by {@link
+     * #okHttpClient(OkHttpClient)}, in its place. It must be an OkHttpClient, or the transport
+     * could not make sure that it never follows a redirect. Nothing else of the Retrofit takes part
+     * in a report: no service interface, converter, call adapter or callback executor.
      */
     public Builder retrofit(Retrofit retrofit) {
       Call.Factory factory = retrofit.callFactory();
       if (!(factory instanceof OkHttpClient)) {
         throw new IllegalArgumentException(
-            "the Retrofit's call factory is a "
-                + factory.getClass().getName()
-                + ", not an"
-                + " OkHttpClient: the transport could not make sure it never follows a redirect");
+            "the Retrofit's call factory must be an OkHttpClient, not a " + factory.getClass());
       }
       return okHttpClient((OkHttpClient) factory);
     }

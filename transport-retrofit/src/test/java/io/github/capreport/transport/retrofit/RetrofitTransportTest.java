@@ -157,7 +157,7 @@ class RetrofitTransportTest {
     IllegalArgumentException e =
         assertThrows(
             IllegalArgumentException.class, () -> RetrofitTransport.builder().retrofit(retrofit));
-    assertTrue(e.getMessage().contains("not an OkHttpClient"), e.getMessage());
+    assertTrue(e.getMessage().contains("must be an OkHttpClient"), e.getMessage());
   }
 
   @Test
