@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManager;
@@ -138,9 +139,11 @@ public final class RetrofitTransport implements Transport {
             return response.code();
           }
 
+          /** The first value, as the SPI asks: OkHttp's {@code header(name)} gives the last. */
           @Override
           public String header(String name) {
-            return response.header(name);
+            List<String> values = response.headers(name);
+            return values.isEmpty() ? null : values.get(0);
           }
 
           /** Unbuffered, whatever the status: core reads it, bounded. */

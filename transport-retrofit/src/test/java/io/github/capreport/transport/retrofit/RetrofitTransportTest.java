@@ -17,6 +17,7 @@ import io.github.capreport.spi.TransportOptions;
 import io.github.capreport.spi.TransportRequest;
 import io.github.capreport.testkit.CapMonsterEmulator;
 import io.github.capreport.testkit.CapMonsterEmulatorExtension;
+import io.github.capreport.testkit.EchoingServer;
 import java.io.IOException;
 import java.net.URI;
 import java.security.KeyStore;
@@ -321,6 +322,30 @@ class RetrofitTransportTest {
     assertEquals(
         Collections.singletonList("application/json"), headers.get("Content-Type"), "" + headers);
     assertEquals(Collections.singletonList("application/json"), headers.get("Accept"));
+  }
+
+  /** OkHttp's {@code header(name)} gives a header's last value; the SPI asks for the first. */
+  @Test
+  void readsTheFirstValueOfARepeatedHeader() throws IOException {
+    try (EchoingServer server =
+            EchoingServer.answering(
+                "HTTP/1.1 503 Service Unavailable\r\nRetry-After: 7\r\nRetry-After: 1\r\n"
+                    + "Content-Length: 0\r\nConnection: close\r\n\r\n");
+        Transport transport = new RetrofitTransportProvider().create(options());
+        CapReportClient client =
+            CapReportClient.builder()
+                .clientKey(KEY)
+                .baseUrl(server.baseUrl())
+                .transport(transport)
+                .retryPolicy(RetryPolicy.none())
+                .build()) {
+      UnexpectedResponseException e =
+          assertThrows(
+              UnexpectedResponseException.class,
+              () -> client.report(ReportEndpoint.IMAGE_CAPTCHA, TASK_ID));
+      assertEquals(503, e.httpStatus());
+      assertEquals(7_000, e.retryAfterMillis());
+    }
   }
 
   @Test
