@@ -26,9 +26,4 @@ public final class RetrofitTransportProvider implements TransportProvider {
   public Transport create(TransportOptions options) {
     return RetrofitTransport.builder().options(options).build();
   }
-
-  @Override
-  public String toString() {
-    return "RetrofitTransportProvider{id=" + ID + ", priority=200}";
-  }
 }

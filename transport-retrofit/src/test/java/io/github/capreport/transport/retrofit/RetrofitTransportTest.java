@@ -3,36 +3,40 @@ package io.github.capreport.transport.retrofit;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.squareup.moshi.FromJson;
-import com.squareup.moshi.Moshi;
-import com.squareup.moshi.ToJson;
 import io.github.capreport.CapReportClient;
 import io.github.capreport.ReportEndpoint;
-import io.github.capreport.ReportResult;
+import io.github.capreport.RetryPolicy;
+import io.github.capreport.UnexpectedResponseException;
+import io.github.capreport.spi.Exchange;
 import io.github.capreport.spi.Transport;
-import io.github.capreport.spi.TransportCallback;
 import io.github.capreport.spi.TransportOptions;
 import io.github.capreport.spi.TransportRequest;
-import io.github.capreport.spi.TransportResponse;
 import io.github.capreport.testkit.CapMonsterEmulator;
 import io.github.capreport.testkit.CapMonsterEmulatorExtension;
+import io.github.capreport.testkit.EchoingServer;
 import java.io.IOException;
 import java.net.URI;
 import java.security.KeyStore;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509TrustManager;
+import okhttp3.MediaType;
 import okhttp3.OkHttpClient;
+import okhttp3.Request;
+import okhttp3.RequestBody;
+import okhttp3.Response;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -40,14 +44,14 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import retrofit2.Retrofit;
 
 /**
- * What the conformance suite cannot see: clients, Retrofits and Moshis given by the user, and what
- * close() releases. Real HTTP over loopback against the emulator.
+ * What the shared suites cannot see: clients and Retrofits given by the user, what the client the
+ * transport builds is made of, and what close() releases. Real HTTP over loopback against the
+ * emulator, through {@link CapReportClient}.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class RetrofitTransportTest {
   private static final String KEY = "retrofit-test-key-5a0c7e1d93";
   private static final long TASK_ID = 7654321L;
-  private static final long WAIT_SECONDS = 20;
 
   @RegisterExtension
   final CapMonsterEmulatorExtension api =
@@ -56,24 +60,18 @@ class RetrofitTransportTest {
   @RegisterExtension
   final CapMonsterEmulatorExtension otherHost = new CapMonsterEmulatorExtension(KEY);
 
+  private final List<AutoCloseable> closeAfter = new ArrayList<>();
   private OkHttpClient userClient;
 
   @AfterEach
-  void releaseTheUsersClient() {
+  void release() throws Exception {
+    Collections.reverse(closeAfter);
+    for (AutoCloseable closeable : closeAfter) {
+      closeable.close();
+    }
     if (userClient != null) {
-      userClient.dispatcher().executorService().shutdown();
       userClient.connectionPool().evictAll();
     }
-  }
-
-  private TransportRequest request(ReportEndpoint endpoint) {
-    return new TransportRequest(
-        URI.create(api.baseUrl() + endpoint.path()),
-        endpoint,
-        KEY,
-        TASK_ID,
-        CapReportClient.defaultUserAgent(RetrofitTransportProvider.ID),
-        64 * 1024);
   }
 
   private static TransportOptions options() {
@@ -83,165 +81,70 @@ class RetrofitTransportTest {
         .build();
   }
 
+  private static TransportOptions noClientSettings() {
+    return TransportOptions.builder().requestTimeout(10, TimeUnit.SECONDS).build();
+  }
+
   private OkHttpClient usersClient() {
     userClient = new OkHttpClient();
     assertTrue(userClient.followRedirects(), "OkHttp's default follows redirects");
     return userClient;
   }
 
-  @Test
-  void aUsersClientThatFollowsRedirectsIsStillNotRedirected() throws IOException {
-    OkHttpClient given = usersClient();
-    try (RetrofitTransport transport =
-        RetrofitTransport.builder().okHttpClient(given).options(options()).build()) {
-      for (int status : new int[] {302, 307, 308}) {
-        api.emulator()
-            .nextRequest()
-            .redirect(status, otherHost.baseUrl() + ReportEndpoint.IMAGE_CAPTCHA.path());
-        TransportResponse response = transport.send(request(ReportEndpoint.IMAGE_CAPTCHA));
-        assertEquals(status, response.statusCode());
-        assertEquals(0, otherHost.emulator().requestCount(), "requests that followed a redirect");
-      }
-      assertEquals(3, api.emulator().requestCount());
-      assertTrue(given.followRedirects(), "the user's client is not changed");
-    }
+  private <T extends AutoCloseable> T closeAfter(T closeable) {
+    closeAfter.add(closeable);
+    return closeable;
   }
 
-  @Test
-  void closingLeavesAUsersClientDispatcherAndPoolRunning() throws Exception {
-    OkHttpClient given = usersClient();
-    RetrofitTransport transport =
-        RetrofitTransport.builder().okHttpClient(given).options(options()).build();
-    assertSame(given.dispatcher(), transport.okHttpClient().dispatcher(), "shared dispatcher");
-    assertSame(
-        given.connectionPool(), transport.okHttpClient().connectionPool(), "shared connections");
-    assertEquals(200, transport.send(request(ReportEndpoint.IMAGE_CAPTCHA)).statusCode());
-    transport.close();
-    transport.close();
-    assertFalse(given.dispatcher().executorService().isShutdown(), "the user's dispatcher");
-
-    // The user's client, and a new transport over it, still work.
-    try (RetrofitTransport again =
-        RetrofitTransport.builder().okHttpClient(given).options(options()).build()) {
-      assertEquals(200, again.send(request(ReportEndpoint.TOKEN_CAPTCHA)).statusCode());
-      CompletableFuture<TransportResponse> async = new CompletableFuture<>();
-      again.sendAsync(request(ReportEndpoint.TOKEN_CAPTCHA), futureCallback(async));
-      assertEquals(200, async.get(WAIT_SECONDS, TimeUnit.SECONDS).statusCode());
-    }
-    assertEquals(3, api.emulator().count(TASK_ID));
+  private CapReportClient client(Transport transport) {
+    return closeAfter(
+        CapReportClient.builder()
+            .clientKey(KEY)
+            .baseUrl(api.baseUrl())
+            .transport(transport)
+            .retryPolicy(RetryPolicy.none())
+            .build());
   }
 
-  @Test
-  void closingTheClientItMadeShutsItsDispatcherDownAndEvictsItsConnections() throws IOException {
-    RetrofitTransport transport =
-        (RetrofitTransport) new RetrofitTransportProvider().create(options());
-    OkHttpClient own = transport.okHttpClient();
-    assertEquals(200, transport.send(request(ReportEndpoint.IMAGE_CAPTCHA)).statusCode());
-    assertEquals(1, own.connectionPool().connectionCount(), "the connection is pooled");
-    transport.close();
-    assertTrue(own.dispatcher().executorService().isShutdown(), "the dispatcher's threads");
-    assertEquals(0, own.connectionPool().connectionCount(), "pooled connections");
-    IOException e =
+  private RetrofitTransport transportOver(OkHttpClient users) {
+    return closeAfter(
+        RetrofitTransport.builder().okHttpClient(users).options(noClientSettings()).build());
+  }
+
+  private void assertNotRedirected(CapReportClient client, int status) {
+    api.emulator()
+        .nextRequest()
+        .redirect(status, otherHost.baseUrl() + ReportEndpoint.IMAGE_CAPTCHA.path());
+    UnexpectedResponseException e =
         assertThrows(
-            IOException.class, () -> transport.send(request(ReportEndpoint.IMAGE_CAPTCHA)));
-    assertTrue(e.getMessage().contains("closed"), e.getMessage());
+            UnexpectedResponseException.class,
+            () -> client.report(ReportEndpoint.IMAGE_CAPTCHA, TASK_ID));
+    assertEquals(status, e.httpStatus());
+    assertEquals(0, otherHost.emulator().requestCount(), "requests that followed a redirect");
   }
 
   @Test
-  void theClientItMakesFollowsTheOptions() {
-    TransportOptions options =
-        TransportOptions.builder()
-            .connectTimeout(3, TimeUnit.SECONDS)
-            .requestTimeout(7, TimeUnit.SECONDS)
-            .maxConnections(5)
-            .build();
-    try (RetrofitTransport transport = RetrofitTransport.builder().options(options).build()) {
-      OkHttpClient own = transport.okHttpClient();
-      assertEquals(3_000, own.connectTimeoutMillis());
-      assertEquals(7_000, own.callTimeoutMillis());
-      assertEquals(7_000, own.readTimeoutMillis());
-      assertFalse(own.followRedirects());
-      assertFalse(own.followSslRedirects());
-      assertFalse(own.retryOnConnectionFailure(), "core owns retries");
-      assertEquals(5, own.dispatcher().getMaxRequestsPerHost());
+  void aUsersClientThatFollowsRedirectsIsStillNotRedirected() {
+    OkHttpClient given = usersClient();
+    CapReportClient client = client(transportOver(given));
+    for (int status : new int[] {301, 302, 303, 307, 308}) {
+      assertNotRedirected(client, status);
     }
+    assertEquals(5, api.emulator().requestCount());
+    assertTrue(given.followRedirects(), "the user's client is not changed");
   }
 
   @Test
-  void aUsersClientIsDerivedNeverToResendOrRedirect() {
-    OkHttpClient users = new OkHttpClient.Builder().build();
-    try (RetrofitTransport transport =
-        RetrofitTransport.builder().okHttpClient(users).options(options()).build()) {
-      OkHttpClient derived = transport.okHttpClient();
-      assertFalse(derived.retryOnConnectionFailure(), "core owns retries");
-      assertFalse(derived.followRedirects());
-      assertEquals(users.dispatcher(), derived.dispatcher());
-      assertEquals(users.connectionPool(), derived.connectionPool());
-    } finally {
-      users.dispatcher().executorService().shutdown();
-    }
-    assertTrue(users.retryOnConnectionFailure(), "the user's own client is left as it was");
-  }
-
-  @Test
-  void aSendAfterCloseFailsOnAnotherThreadExactlyOnce() throws Exception {
-    RetrofitTransport transport = RetrofitTransport.builder().options(options()).build();
-    transport.close();
-    final AtomicInteger calls = new AtomicInteger();
-    final Thread caller = Thread.currentThread();
-    final CompletableFuture<Thread> failedOn = new CompletableFuture<>();
-    transport.sendAsync(
-        request(ReportEndpoint.IMAGE_CAPTCHA),
-        new TransportCallback() {
-          @Override
-          public void onResponse(TransportResponse response) {
-            calls.incrementAndGet();
-            failedOn.completeExceptionally(new AssertionError("answered: " + response));
-          }
-
-          @Override
-          public void onFailure(IOException failure) {
-            calls.incrementAndGet();
-            failedOn.complete(Thread.currentThread());
-          }
-        });
-    assertNotSame(caller, failedOn.get(WAIT_SECONDS, TimeUnit.SECONDS));
-    assertEquals(1, calls.get());
-    assertEquals(0, api.emulator().requestCount());
-  }
-
-  @Test
-  void aUsersMoshiWorks() {
-    Moshi moshi = new Moshi.Builder().add(new UpperCaseAdapter()).build();
-    try (RetrofitTransport transport =
-            RetrofitTransport.builder().moshi(moshi).options(options()).build();
-        CapReportClient client =
-            CapReportClient.builder()
-                .clientKey(KEY)
-                .baseUrl(api.baseUrl())
-                .transport(transport)
-                .build()) {
-      ReportResult result = client.report(ReportEndpoint.IMAGE_CAPTCHA, TASK_ID);
-      assertEquals(200, result.httpStatus());
-      assertEquals(KEY, api.emulator().lastRequest().clientKey());
-      assertEquals(Long.valueOf(TASK_ID), api.emulator().lastRequest().taskId());
-    }
-  }
-
-  @Test
-  void aUsersRetrofitLendsItsClientButNotItsRedirects() throws IOException {
+  void aUsersRetrofitLendsItsClientButNotItsRedirects() {
     Retrofit retrofit =
         new Retrofit.Builder().baseUrl("https://example.invalid/").client(usersClient()).build();
-    try (RetrofitTransport transport =
-        RetrofitTransport.builder().retrofit(retrofit).options(options()).build()) {
-      assertSame(userClient.dispatcher(), transport.okHttpClient().dispatcher());
-      api.emulator()
-          .nextRequest()
-          .redirect(302, otherHost.baseUrl() + ReportEndpoint.IMAGE_CAPTCHA.path());
-      assertEquals(302, transport.send(request(ReportEndpoint.IMAGE_CAPTCHA)).statusCode());
-      assertEquals(0, otherHost.emulator().requestCount());
-      assertEquals(200, transport.send(request(ReportEndpoint.IMAGE_CAPTCHA)).statusCode());
-    }
+    RetrofitTransport transport =
+        closeAfter(
+            RetrofitTransport.builder().retrofit(retrofit).options(noClientSettings()).build());
+    assertSame(userClient.connectionPool(), transport.okHttpClient().connectionPool());
+    CapReportClient client = client(transport);
+    assertNotRedirected(client, 302);
+    assertEquals(200, client.report(ReportEndpoint.IMAGE_CAPTCHA, TASK_ID).httpStatus());
   }
 
   @Test
@@ -252,124 +155,267 @@ class RetrofitTransportTest {
             .baseUrl("https://example.invalid/")
             .callFactory(request -> inner.newCall(request))
             .build();
-    assertThrows(
-        IllegalArgumentException.class,
-        () -> RetrofitTransport.builder().retrofit(retrofit).build());
-    assertThrows(
-        IllegalStateException.class,
-        () -> RetrofitTransport.builder().retrofit(retrofit).okHttpClient(inner).build());
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class, () -> RetrofitTransport.builder().retrofit(retrofit));
+    assertTrue(e.getMessage().contains("must be an OkHttpClient"), e.getMessage());
   }
 
   @Test
-  void sendsOneContentTypeTheRequests() throws IOException {
-    try (Transport transport = new RetrofitTransportProvider().create(options())) {
-      assertEquals(200, transport.send(request(ReportEndpoint.IMAGE_CAPTCHA)).statusCode());
-    }
-    // The request's own value, once: Retrofit moves it onto the body in place of Moshi's.
-    List<String> contentTypes = api.emulator().lastRequest().headers().get("Content-Type");
-    assertEquals(List.of("application/json"), contentTypes);
-  }
-
-  @Test
-  void anOversizedAnswerDropsItsConnection() throws IOException {
-    try (Transport transport = new RetrofitTransportProvider().create(options())) {
-      api.emulator().nextRequest().hugeBody(8 * 1024 * 1024);
-      TransportResponse huge = transport.send(request(ReportEndpoint.IMAGE_CAPTCHA));
-      assertTrue(huge.problem().contains("larger than"), huge.problem());
-      assertEquals(200, transport.send(request(ReportEndpoint.IMAGE_CAPTCHA)).statusCode());
-      assertEquals(200, transport.send(request(ReportEndpoint.IMAGE_CAPTCHA)).statusCode());
-    }
-    assertEquals(
-        2, api.emulator().connectionsSeen(), "a new connection after the oversized answer only");
+  void aUsersClientIsDerivedNeverToResendOrRedirect() {
+    OkHttpClient users = usersClient();
+    OkHttpClient derived = transportOver(users).okHttpClient();
+    assertFalse(derived.retryOnConnectionFailure(), "core owns retries");
+    assertFalse(derived.followRedirects());
+    assertFalse(derived.followSslRedirects());
+    assertSame(users.connectionPool(), derived.connectionPool());
+    assertSame(users.dispatcher(), derived.dispatcher());
+    assertTrue(users.retryOnConnectionFailure(), "the user's own client is left as it was");
   }
 
   /**
-   * Retrofit reads a non-2xx body whole before handing it over; the transport must cut it off all
-   * the same. Read whole, the connection would be clean and reused: a second connection shows that
-   * the answer was dropped instead.
+   * OkHttp resends a request after an authentication challenge when the client's authenticator
+   * answers one, unless its body is one-shot: a user's authenticator must not resend a report.
    */
   @Test
-  void anOversizedErrorAnswerIsNotBufferedWhole() throws IOException {
-    try (Transport transport = new RetrofitTransportProvider().create(options())) {
-      api.emulator().nextRequest().respond(500, "text/html", "x".repeat(8 * 1024 * 1024));
-      TransportResponse huge = transport.send(request(ReportEndpoint.IMAGE_CAPTCHA));
-      assertEquals(500, huge.statusCode());
-      assertTrue(huge.problem().contains("larger than"), huge.problem());
-      assertEquals(200, transport.send(request(ReportEndpoint.IMAGE_CAPTCHA)).statusCode());
-    }
-    assertEquals(2, api.emulator().connectionsSeen(), "the oversized answer's connection dropped");
+  void aUsersAuthenticatorNeverResendsAReport() {
+    final AtomicInteger challenges = new AtomicInteger();
+    OkHttpClient users =
+        new OkHttpClient.Builder()
+            .authenticator(
+                (route, response) -> {
+                  challenges.incrementAndGet();
+                  return response.request().newBuilder().header("Authorization", "x").build();
+                })
+            .build();
+    userClient = users;
+    api.emulator()
+        .nextRequest()
+        .respond(
+            401,
+            "text/plain",
+            "who are you",
+            Collections.singletonMap("WWW-Authenticate", "Basic realm=\"capmonster\""));
+    UnexpectedResponseException e =
+        assertThrows(
+            UnexpectedResponseException.class,
+            () -> client(transportOver(users)).report(ReportEndpoint.IMAGE_CAPTCHA, TASK_ID));
+    assertEquals(401, e.httpStatus());
+    assertEquals(1, api.emulator().requestCount(), "requests that reached the server");
   }
 
-  /** An answer whose declared length is within the limit passes unwrapped, its connection kept. */
   @Test
-  void anErrorAnswerWithinTheLimitIsReadWholeOnAReusedConnection() throws IOException {
-    try (Transport transport = new RetrofitTransportProvider().create(options())) {
-      api.emulator().nextRequest().respond(500, "text/html", "<html>busy</html>");
-      TransportResponse busy = transport.send(request(ReportEndpoint.IMAGE_CAPTCHA));
-      assertEquals(500, busy.statusCode());
-      assertEquals("<html>busy</html>", busy.bodyPreview());
-      assertEquals(200, transport.send(request(ReportEndpoint.IMAGE_CAPTCHA)).statusCode());
+  void connectTimeoutOrSslContextWithAUsersClientFailAtBuildTime() throws Exception {
+    OkHttpClient users = usersClient();
+    IllegalStateException timeout =
+        assertThrows(
+            IllegalStateException.class,
+            () -> RetrofitTransport.builder().okHttpClient(users).options(options()).build());
+    assertTrue(timeout.getMessage().startsWith("connectTimeout"), timeout.getMessage());
+    assertTrue(timeout.getMessage().contains("OkHttpClient"), timeout.getMessage());
+    TransportOptions tls =
+        noClientSettings().toBuilder().sslContext(SSLContext.getDefault()).build();
+    IllegalStateException ssl =
+        assertThrows(
+            IllegalStateException.class,
+            () -> RetrofitTransport.builder().okHttpClient(users).options(tls).build());
+    assertTrue(ssl.getMessage().startsWith("sslContext"), ssl.getMessage());
+    IllegalStateException trust =
+        assertThrows(
+            IllegalStateException.class,
+            () ->
+                RetrofitTransport.builder()
+                    .okHttpClient(users)
+                    .options(noClientSettings())
+                    .trustManager(platformTrustManager())
+                    .build());
+    assertTrue(trust.getMessage().startsWith("trustManager"), trust.getMessage());
+  }
+
+  @Test
+  void closingLeavesAUsersClientAndItsPoolUsable() throws IOException {
+    OkHttpClient given = usersClient();
+    RetrofitTransport transport =
+        RetrofitTransport.builder().okHttpClient(given).options(noClientSettings()).build();
+    try (CapReportClient client = client(transport)) {
+      client.report(ReportEndpoint.IMAGE_CAPTCHA, TASK_ID);
     }
+    transport.close();
+    transport.close();
+    assertEquals(1, given.connectionPool().connectionCount(), "the user's pooled connection");
+
+    // The user's client, and a new transport over it, still work, on the same connection.
+    Request request =
+        new Request.Builder()
+            .url(api.baseUrl() + ReportEndpoint.TOKEN_CAPTCHA.path())
+            .post(
+                RequestBody.create(
+                    "{\"clientKey\":\"" + KEY + "\",\"taskId\":" + TASK_ID + "}",
+                    MediaType.get("application/json")))
+            .build();
+    try (Response response = given.newCall(request).execute()) {
+      assertEquals(200, response.code());
+    }
+    client(transportOver(given)).report(ReportEndpoint.TOKEN_CAPTCHA, TASK_ID);
+    assertEquals(3, api.emulator().count(TASK_ID));
     assertEquals(1, api.emulator().connectionsSeen());
   }
 
   @Test
-  void tlsFromTheOptionsAndAGivenTrustManager() throws Exception {
-    TrustManagerFactory factory =
-        TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-    factory.init((KeyStore) null);
-    X509TrustManager trustManager = (X509TrustManager) factory.getTrustManagers()[0];
-    SSLContext context = SSLContext.getInstance("TLS");
-    context.init(null, new TrustManager[] {trustManager}, null);
-    TransportOptions options = options().toBuilder().sslContext(context).build();
-    try (RetrofitTransport transport =
-        RetrofitTransport.builder().options(options).trustManager(trustManager).build()) {
-      assertSame(trustManager, transport.okHttpClient().x509TrustManager());
+  void closingTheClientItMadeEvictsItsConnections() {
+    RetrofitTransport transport =
+        (RetrofitTransport) new RetrofitTransportProvider().create(options());
+    OkHttpClient own = transport.okHttpClient();
+    try (CapReportClient client = client(transport)) {
+      client.report(ReportEndpoint.IMAGE_CAPTCHA, TASK_ID);
+      client.reportAsync(ReportEndpoint.IMAGE_CAPTCHA, TASK_ID).join();
     }
-    try (RetrofitTransport transport = RetrofitTransport.builder().options(options).build()) {
-      assertNotNull(transport.okHttpClient().x509TrustManager());
-    }
-    assertThrows(
-        IllegalStateException.class,
-        () ->
-            RetrofitTransport.builder()
-                .okHttpClient(usersClient())
-                .trustManager(trustManager)
-                .build());
+    assertEquals(1, own.connectionPool().connectionCount(), "the connection is pooled");
+    transport.close();
+    assertEquals(0, own.connectionPool().connectionCount(), "pooled connections");
+    transport.close();
   }
 
   @Test
-  void neverShowsTheKey() throws IOException {
-    try (RetrofitTransport transport = RetrofitTransport.builder().options(options()).build()) {
-      transport.send(request(ReportEndpoint.IMAGE_CAPTCHA));
-      assertFalse(transport.toString().contains(KEY), transport.toString());
+  void theClientItMakesFollowsTheOptions() {
+    TransportOptions options =
+        TransportOptions.builder()
+            .connectTimeout(3, TimeUnit.SECONDS)
+            .requestTimeout(7, TimeUnit.SECONDS)
+            .maxConnections(5)
+            .build();
+    OkHttpClient own =
+        closeAfter(RetrofitTransport.builder().options(options).build()).okHttpClient();
+    assertEquals(3_000, own.connectTimeoutMillis());
+    assertEquals(7_000, own.readTimeoutMillis(), "a backstop: core owns the deadline");
+    assertEquals(7_000, own.writeTimeoutMillis());
+    assertEquals(0, own.callTimeoutMillis(), "no call timeout: core owns the deadline");
+    assertFalse(own.followRedirects());
+    assertFalse(own.followSslRedirects());
+    assertFalse(own.retryOnConnectionFailure(), "core owns retries");
+  }
+
+  /**
+   * Core reports on its own threads, and OkHttp's blocking {@code execute()} runs on them: neither
+   * a thread of the transport's nor one of OkHttp's dispatcher ever exists.
+   */
+  @Test
+  void noThreadOfTheTransportsOwnExists() {
+    try (Transport transport = new RetrofitTransportProvider().create(options())) {
+      CapReportClient client = client(transport);
+      client.report(ReportEndpoint.IMAGE_CAPTCHA, TASK_ID);
+      client.reportAsync(ReportEndpoint.TOKEN_CAPTCHA, TASK_ID).join();
+      for (Thread thread : Thread.getAllStackTraces().keySet()) {
+        assertFalse(thread.getName().startsWith("capreport-retrofit"), thread.getName());
+        assertFalse(thread.getName().startsWith("OkHttp Dispatcher"), thread.getName());
+      }
     }
   }
 
-  private static TransportCallback futureCallback(final CompletableFuture<TransportResponse> f) {
-    return new TransportCallback() {
-      @Override
-      public void onResponse(TransportResponse response) {
-        f.complete(response);
-      }
-
-      @Override
-      public void onFailure(IOException failure) {
-        f.completeExceptionally(failure);
-      }
-    };
+  /** The request's own Content-Type, once, unparsed: the body carries no media type. */
+  @Test
+  void sendsExactlyTheRequestsHeaders() {
+    try (Transport transport = new RetrofitTransportProvider().create(options())) {
+      client(transport).report(ReportEndpoint.IMAGE_CAPTCHA, TASK_ID);
+    }
+    Map<String, List<String>> headers = api.emulator().lastRequest().headers();
+    assertEquals(
+        Collections.singletonList("application/json"), headers.get("Content-Type"), "" + headers);
+    assertEquals(Collections.singletonList("application/json"), headers.get("Accept"));
   }
 
-  /** An adapter for a type the transport never uses: the user's Moshi keeps it. */
-  static final class UpperCaseAdapter {
-    @ToJson
-    String toJson(StringBuilder value) {
-      return value.toString().toUpperCase(java.util.Locale.ROOT);
+  /** OkHttp's {@code header(name)} gives a header's last value; the SPI asks for the first. */
+  @Test
+  void readsTheFirstValueOfARepeatedHeader() throws IOException {
+    try (EchoingServer server =
+            EchoingServer.answering(
+                "HTTP/1.1 503 Service Unavailable\r\nRetry-After: 7\r\nRetry-After: 1\r\n"
+                    + "Content-Length: 0\r\nConnection: close\r\n\r\n");
+        Transport transport = new RetrofitTransportProvider().create(options());
+        CapReportClient client =
+            CapReportClient.builder()
+                .clientKey(KEY)
+                .baseUrl(server.baseUrl())
+                .transport(transport)
+                .retryPolicy(RetryPolicy.none())
+                .build()) {
+      UnexpectedResponseException e =
+          assertThrows(
+              UnexpectedResponseException.class,
+              () -> client.report(ReportEndpoint.IMAGE_CAPTCHA, TASK_ID));
+      assertEquals(503, e.httpStatus());
+      assertEquals(7_000, e.retryAfterMillis());
     }
+  }
 
-    @FromJson
-    StringBuilder fromJson(String value) {
-      return new StringBuilder(value);
+  @Test
+  void anExchangeAbortedBeforeItStartsSendsNothing() {
+    try (Transport transport = new RetrofitTransportProvider().create(options())) {
+      Map<String, String> headers = new LinkedHashMap<>();
+      headers.put("Content-Type", "application/json");
+      TransportRequest request =
+          new TransportRequest(
+                  URI.create(api.baseUrl() + ReportEndpoint.IMAGE_CAPTCHA.path()),
+                  ReportEndpoint.IMAGE_CAPTCHA,
+                  headers)
+              .withBody(TASK_ID, transport.json().reportBody(KEY, TASK_ID));
+      Exchange exchange = transport.newExchange(request);
+      exchange.abort();
+      assertThrows(IOException.class, exchange::execute);
+      exchange.abort();
     }
+    assertEquals(0, api.emulator().requestCount());
+  }
+
+  /**
+   * OkHttp hands over any status's body unread, where Retrofit buffered a non-2xx body whole: core
+   * cuts an oversized error page off and drops its connection instead of reading it.
+   */
+  @Test
+  void anOversizedErrorAnswerIsNotReadWhole() {
+    try (Transport transport = new RetrofitTransportProvider().create(options())) {
+      CapReportClient client = client(transport);
+      api.emulator().nextRequest().respond(500, "text/html", repeat('x', 8 * 1024 * 1024));
+      UnexpectedResponseException e =
+          assertThrows(
+              UnexpectedResponseException.class,
+              () -> client.report(ReportEndpoint.IMAGE_CAPTCHA, TASK_ID));
+      assertEquals(500, e.httpStatus());
+      assertTrue(e.getMessage().contains("larger than"), e.getMessage());
+      assertEquals(200, client.report(ReportEndpoint.IMAGE_CAPTCHA, TASK_ID).httpStatus());
+      assertEquals(200, client.report(ReportEndpoint.IMAGE_CAPTCHA, TASK_ID).httpStatus());
+    }
+    assertEquals(2, api.emulator().connectionsSeen(), "the oversized answer's connection dropped");
+  }
+
+  @Test
+  void tlsFromTheOptionsAndAGivenTrustManager() throws Exception {
+    X509TrustManager trustManager = platformTrustManager();
+    SSLContext context = SSLContext.getInstance("TLS");
+    context.init(null, new TrustManager[] {trustManager}, null);
+    TransportOptions options = options().toBuilder().sslContext(context).build();
+    RetrofitTransport both =
+        closeAfter(RetrofitTransport.builder().options(options).trustManager(trustManager).build());
+    assertSame(trustManager, both.okHttpClient().x509TrustManager());
+    RetrofitTransport contextOnly =
+        closeAfter(RetrofitTransport.builder().options(options).build());
+    assertNotNull(contextOnly.okHttpClient().x509TrustManager());
+    RetrofitTransport managerOnly =
+        closeAfter(
+            RetrofitTransport.builder().options(options()).trustManager(trustManager).build());
+    assertSame(trustManager, managerOnly.okHttpClient().x509TrustManager());
+  }
+
+  private static X509TrustManager platformTrustManager() throws Exception {
+    TrustManagerFactory factory =
+        TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+    factory.init((KeyStore) null);
+    return (X509TrustManager) factory.getTrustManagers()[0];
+  }
+
+  private static String repeat(char c, int n) {
+    char[] chars = new char[n];
+    java.util.Arrays.fill(chars, c);
+    return new String(chars);
   }
 }
