@@ -199,6 +199,8 @@ final class ReportExecution {
     private volatile CallWatchdog.Reason abortReason;
     private volatile ScheduledFuture<?> pendingRetry;
     private volatile boolean retryDue;
+    private Thread runner;
+    private boolean interruptedRunner;
 
     Call(TransportRequest request, ReportCallback callback) {
       this.request = request;
@@ -240,6 +242,33 @@ final class ReportExecution {
       Exchange current = exchange;
       if (current != null) {
         current.abort();
+        if (current.abortsByInterrupt()) {
+          interruptRunner();
+        }
+      }
+    }
+
+    private synchronized void interruptRunner() {
+      if (runner != null && !interruptedRunner) {
+        interruptedRunner = true;
+        runner.interrupt();
+      }
+    }
+
+    /**
+     * Marks this thread as the one running the exchange, or no longer: then an interrupt that
+     * {@link #abort} sent it is cleared. A caller's own interrupt that came at the same moment goes
+     * with it, and the report ends all the same, by the abort's reason.
+     */
+    private synchronized void running(boolean on) {
+      if (on) {
+        runner = Thread.currentThread();
+        return;
+      }
+      runner = null;
+      if (interruptedRunner) {
+        interruptedRunner = false;
+        Thread.interrupted();
       }
     }
 
@@ -272,16 +301,22 @@ final class ReportExecution {
             throw outcomes.notSent(request, stop, "before it was sent");
           }
           starting();
-          TransportResponse response = current.execute();
+          Answer answer;
+          running(true);
           try {
-            Answer answer = Answer.read(response, MAX_RESPONSE_BYTES, json);
-            if (!answer.complete()) {
-              current.abort(); // the rest is unread: drop the connection rather than drain it
+            TransportResponse response = current.execute();
+            try {
+              answer = Answer.read(response, MAX_RESPONSE_BYTES, json);
+              if (!answer.complete()) {
+                current.abort(); // the rest is unread: drop the connection rather than drain it
+              }
+            } finally {
+              response.close();
             }
-            return outcomes.interpret(request, answer);
           } finally {
-            response.close();
+            running(false);
           }
+          return outcomes.interpret(request, answer);
         } catch (IOException e) {
           throw outcomes.failure(request, e, abortReason, requestTimeoutMillis);
         } catch (CapReportException e) {

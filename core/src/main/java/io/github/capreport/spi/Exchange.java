@@ -23,4 +23,14 @@ public interface Exchange {
    * any thread, at any time, any number of times; never throws.
    */
   void abort();
+
+  /**
+   * Whether {@link #abort()} alone cannot end a blocked {@link #execute()} or body read, so that
+   * the thread running them must be interrupted too: for HTTP clients whose blocking calls only an
+   * interrupt ends (java.net.http's {@code send}). Core then interrupts that thread when it aborts,
+   * and clears that interrupt when the exchange ends; the transport keeps any interrupt it catches.
+   */
+  default boolean abortsByInterrupt() {
+    return false;
+  }
 }

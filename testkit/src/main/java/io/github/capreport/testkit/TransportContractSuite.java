@@ -91,6 +91,7 @@ public abstract class TransportContractSuite {
 
   private final List<AutoCloseable> closeAfter = Collections.synchronizedList(new ArrayList<>());
   private final ExecutorService callers = Executors.newCachedThreadPool();
+  private final Map<Exchange, Thread> running = new java.util.concurrent.ConcurrentHashMap<>();
 
   /** The transport under test. */
   protected abstract TransportProvider provider();
@@ -248,10 +249,11 @@ public abstract class TransportContractSuite {
       Transport transport = transport();
       String baseUrl = silent.baseUrl().replace("http://", "https://");
       Exchange exchange = transport.newExchange(request(transport, baseUrl));
-      Future<Result> running = start(exchange);
+      Future<Result> outcome = start(exchange);
       awaitTrue(() -> silent.connections() > 0, "the client connected");
-      exchange.abort();
-      expectFailure(running);
+      awaitTrue(() -> running.containsKey(exchange), "the exchange runs");
+      abort(exchange);
+      expectFailure(outcome);
     }
   }
 
@@ -260,10 +262,10 @@ public abstract class TransportContractSuite {
     api.emulator().nextRequest().neverAnswer();
     Transport transport = transport();
     Exchange exchange = transport.newExchange(request(transport, api.baseUrl()));
-    Future<Result> running = start(exchange);
+    Future<Result> outcome = start(exchange);
     assertTrue(api.emulator().awaitRequests(1, WAIT_SECONDS, TimeUnit.SECONDS), "request sent");
-    exchange.abort();
-    expectFailure(running);
+    abort(exchange);
+    expectFailure(outcome);
     assertTrue(
         api.emulator().awaitOpenConnectionsAtMost(0, WAIT_SECONDS, TimeUnit.SECONDS),
         "the aborted connection is closed, not kept for reuse");
@@ -275,9 +277,10 @@ public abstract class TransportContractSuite {
     Transport transport = transport();
     final Exchange exchange = transport.newExchange(request(transport, api.baseUrl()));
     final CountDownLatch reading = new CountDownLatch(1);
-    Future<Result> running =
+    Future<Result> outcome =
         callers.submit(
             () -> {
+              running.put(exchange, Thread.currentThread());
               try (TransportResponse response = exchange.execute()) {
                 assertEquals(200, response.statusCode());
                 InputStream body = response.body();
@@ -287,8 +290,8 @@ public abstract class TransportContractSuite {
               }
             });
     assertTrue(reading.await(WAIT_SECONDS, TimeUnit.SECONDS), "the body started");
-    exchange.abort();
-    expectFailure(running);
+    abort(exchange);
+    expectFailure(outcome);
   }
 
   @Test
@@ -481,11 +484,26 @@ public abstract class TransportContractSuite {
         new Callable<Result>() {
           @Override
           public Result call() throws Exception {
+            running.put(exchange, Thread.currentThread());
             try (TransportResponse response = exchange.execute()) {
               return new Result(response.statusCode(), readAll(response.body()));
+            } finally {
+              running.remove(exchange);
             }
           }
         });
+  }
+
+  /**
+   * Aborts as core does: {@link Exchange#abort()}, and for an exchange that {@linkplain
+   * Exchange#abortsByInterrupt() needs it} an interrupt of the thread running it.
+   */
+  protected final void abort(Exchange exchange) {
+    exchange.abort();
+    Thread runner = running.get(exchange);
+    if (runner != null && exchange.abortsByInterrupt()) {
+      runner.interrupt();
+    }
   }
 
   private static void expectFailure(Future<Result> running) throws InterruptedException {

@@ -13,18 +13,15 @@ import java.net.http.HttpTimeoutException;
 import java.util.List;
 
 /**
- * One exchange with {@link HttpClient#send}, which has no handle to abort: an abort interrupts the
- * thread running the exchange, which cancels it (Java 16 and later) or wakes its body read, and
- * closes the body. The interrupt is the exchange's own and is cleared when it ends; an interrupt of
- * the caller's is kept.
+ * One exchange with the blocking {@link HttpClient#send}, which has no handle to abort: core
+ * interrupts the thread running it (see {@link #abortsByInterrupt()}), which cancels the exchange
+ * (Java 16 and later) or wakes its body read, and {@link #abort()} closes the body.
  */
 final class JdkExchange implements Exchange, TransportResponse {
   private final HttpClient client;
   private final HttpRequest request;
-  private HttpResponse<InputStream> response;
-  private Thread runner;
-  private boolean aborted;
-  private boolean interruptedByAbort;
+  private volatile HttpResponse<InputStream> response;
+  private volatile boolean aborted;
 
   JdkExchange(HttpClient client, HttpRequest request) {
     this.client = client;
@@ -33,51 +30,33 @@ final class JdkExchange implements Exchange, TransportResponse {
 
   @Override
   public TransportResponse execute() throws IOException {
-    synchronized (this) {
-      if (aborted) {
-        throw new IOException("the exchange was aborted before it was sent");
-      }
-      if (client == null) {
-        throw new IOException("the transport is closed");
-      }
-      runner = Thread.currentThread();
+    if (aborted || client == null) {
+      throw new IOException(aborted ? "aborted before it was sent" : "the transport is closed");
     }
-    HttpResponse<InputStream> answer;
     try {
-      answer = client.send(request, HttpResponse.BodyHandlers.ofInputStream());
+      response = client.send(request, HttpResponse.BodyHandlers.ofInputStream());
     } catch (InterruptedException e) {
-      throw interrupted(e);
-    } catch (HttpTimeoutException e) { // the library's connect timeout
-      SocketTimeoutException timeout = new SocketTimeoutException(e.getMessage());
-      timeout.initCause(e);
-      throw ended(timeout);
-    } catch (IOException e) {
-      throw ended(e);
-    } catch (RuntimeException e) {
-      throw ended(e);
+      Thread.currentThread().interrupt(); // core clears it if the interrupt was its abort
+      throw (InterruptedIOException) new InterruptedIOException("interrupted").initCause(e);
+    } catch (HttpTimeoutException e) { // the client's connect timeout
+      throw (SocketTimeoutException) new SocketTimeoutException(e.getMessage()).initCause(e);
     }
-    synchronized (this) {
-      response = answer;
-      if (!aborted) {
-        return this;
-      }
+    if (aborted) {
+      close();
+      throw new IOException("the exchange was aborted");
     }
-    close();
-    throw new IOException("the exchange was aborted");
+    return this;
   }
 
   @Override
   public void abort() {
-    InputStream body;
-    synchronized (this) {
-      aborted = true;
-      if (runner != null && !interruptedByAbort) {
-        interruptedByAbort = true;
-        runner.interrupt();
-      }
-      body = response == null ? null : response.body();
-    }
-    closeQuietly(body);
+    aborted = true;
+    close();
+  }
+
+  @Override
+  public boolean abortsByInterrupt() {
+    return true;
   }
 
   @Override
@@ -97,52 +76,16 @@ final class JdkExchange implements Exchange, TransportResponse {
     return response.body();
   }
 
-  /** Ends the exchange on the thread that ran it, clearing an interrupt that was its own. */
+  /** Closing the body drops the connection when the body was not read to its end. */
   @Override
   public void close() {
-    InputStream body;
-    synchronized (this) {
-      body = response == null ? null : response.body();
-      if (interruptedByAbort && Thread.currentThread() == runner) {
-        Thread.interrupted();
+    HttpResponse<InputStream> answered = response;
+    try {
+      if (answered != null) {
+        answered.body().close();
       }
-      runner = null;
-    }
-    closeQuietly(body);
-  }
-
-  private <E extends Exception> E ended(E e) {
-    synchronized (this) {
-      if (interruptedByAbort && Thread.currentThread() == runner) {
-        Thread.interrupted();
-      }
-      runner = null;
-    }
-    return e;
-  }
-
-  private InterruptedIOException interrupted(InterruptedException e) {
-    boolean ours;
-    synchronized (this) {
-      ours = interruptedByAbort;
-    }
-    ended(e);
-    if (!ours) {
-      Thread.currentThread().interrupt(); // the caller's own interrupt: kept
-    }
-    InterruptedIOException interrupted =
-        new InterruptedIOException(ours ? "the exchange was aborted" : "interrupted");
-    interrupted.initCause(e);
-    return interrupted;
-  }
-
-  private static void closeQuietly(InputStream body) {
-    if (body != null) {
-      try {
-        body.close();
-      } catch (IOException | RuntimeException ignored) {
-        // Closing drops the connection; there is nothing more to release.
-      }
+    } catch (IOException | RuntimeException ignored) {
+      // Nothing more to release.
     }
   }
 }

@@ -33,13 +33,9 @@ public final class JdkTransport implements Transport {
 
   private JdkTransport(Builder builder) {
     TransportOptions options = builder.options;
-    String retryAll = System.getProperty(RETRY_ALL_METHODS);
-    if (retryAll != null && !"false".equalsIgnoreCase(retryAll.trim())) {
+    if (!"false".equalsIgnoreCase(System.getProperty(RETRY_ALL_METHODS, "false").trim())) {
       throw new IllegalStateException(
-          "-D"
-              + RETRY_ALL_METHODS
-              + " makes java.net.http resend a report by itself after a"
-              + " broken connection; capreport retries on its own. Remove the property.");
+          RETRY_ALL_METHODS + " makes java.net.http resend reports on its own; remove it");
     }
     this.json = new JacksonEnvelopes(builder.mapper);
     if (builder.client != null) {
@@ -117,11 +113,6 @@ public final class JdkTransport implements Transport {
     }
   }
 
-  @Override
-  public String toString() {
-    return "JdkTransport{ownsClient=" + ownsClient + "}";
-  }
-
   /** Configures a {@link JdkTransport}; everything is optional. */
   public static final class Builder {
     private TransportOptions options = TransportOptions.builder().build();
@@ -132,10 +123,7 @@ public final class JdkTransport implements Transport {
 
     /** Connect timeout, TLS and executor for the client this transport builds. */
     public Builder options(TransportOptions options) {
-      if (options == null) {
-        throw new NullPointerException("options == null");
-      }
-      this.options = options;
+      this.options = java.util.Objects.requireNonNull(options, "options");
       return this;
     }
 

@@ -98,73 +98,7 @@ public final class RetrofitTransport implements Transport {
 
   @Override
   public Exchange newExchange(TransportRequest request) {
-    final byte[] body = request.body();
-    RequestBody oneShot =
-        new RequestBody() {
-          @Override
-          public MediaType contentType() {
-            return null; // the request's own Content-Type header goes out as given, unparsed
-          }
-
-          @Override
-          public long contentLength() {
-            return body.length;
-          }
-
-          /** OkHttp resends a request on a 503 with Retry-After: 0 or a challenge otherwise. */
-          @Override
-          public boolean isOneShot() {
-            return true;
-          }
-
-          @Override
-          public void writeTo(BufferedSink sink) throws IOException {
-            sink.write(body);
-          }
-        };
-    final Call call =
-        client.newCall(
-            new Request.Builder()
-                .url(request.uri().toString())
-                .headers(Headers.of(request.headers()))
-                .post(oneShot)
-                .build());
-    return new Exchange() {
-      @Override
-      public TransportResponse execute() throws IOException {
-        final Response response = call.execute();
-        return new TransportResponse() {
-          @Override
-          public int statusCode() {
-            return response.code();
-          }
-
-          /** The first value, as the SPI asks: OkHttp's {@code header(name)} gives the last. */
-          @Override
-          public String header(String name) {
-            List<String> values = response.headers(name);
-            return values.isEmpty() ? null : values.get(0);
-          }
-
-          /** Unbuffered, whatever the status: core reads it, bounded. */
-          @Override
-          public InputStream body() {
-            return response.body() == null ? null : response.body().byteStream();
-          }
-
-          @Override
-          public void close() {
-            response.close();
-          }
-        };
-      }
-
-      /** Before execute() too: execute() then fails without sending anything. */
-      @Override
-      public void abort() {
-        call.cancel();
-      }
-    };
+    return new OkHttpExchange(client, request);
   }
 
   /**
@@ -206,6 +140,85 @@ public final class RetrofitTransport implements Transport {
       throw new IllegalStateException("cannot set up TLS", e);
     }
     b.sslSocketFactory(context.getSocketFactory(), tm);
+  }
+
+  /**
+   * One report: its one-shot body, its OkHttp {@link Call} and, once executed, its answer. One
+   * object per report rather than three.
+   */
+  private static final class OkHttpExchange extends RequestBody
+      implements Exchange, TransportResponse {
+    private final byte[] body;
+    private final Call call;
+    private Response response;
+
+    OkHttpExchange(OkHttpClient client, TransportRequest request) {
+      this.body = request.body();
+      this.call =
+          client.newCall(
+              new Request.Builder()
+                  .url(request.uri().toString())
+                  .headers(Headers.of(request.headers()))
+                  .post(this)
+                  .build());
+    }
+
+    /** None: the request's own Content-Type header goes out as given, unparsed. */
+    @Override
+    public MediaType contentType() {
+      return null;
+    }
+
+    @Override
+    public long contentLength() {
+      return body.length;
+    }
+
+    /** OkHttp resends a request on a 503 with Retry-After: 0 or a challenge otherwise. */
+    @Override
+    public boolean isOneShot() {
+      return true;
+    }
+
+    @Override
+    public void writeTo(BufferedSink sink) throws IOException {
+      sink.write(body);
+    }
+
+    @Override
+    public TransportResponse execute() throws IOException {
+      response = call.execute();
+      return this;
+    }
+
+    /** Before execute() too: execute() then fails without sending anything. */
+    @Override
+    public void abort() {
+      call.cancel();
+    }
+
+    @Override
+    public int statusCode() {
+      return response.code();
+    }
+
+    /** The first value, as the SPI asks: OkHttp's {@code header(name)} gives the last. */
+    @Override
+    public String header(String name) {
+      List<String> values = response.headers(name);
+      return values.isEmpty() ? null : values.get(0);
+    }
+
+    /** Unbuffered, whatever the status: core reads it, bounded. */
+    @Override
+    public InputStream body() {
+      return response.body() == null ? null : response.body().byteStream();
+    }
+
+    @Override
+    public void close() {
+      response.close();
+    }
   }
 
   /** Configures a {@link RetrofitTransport}; everything is optional. */
