@@ -399,6 +399,7 @@ class CapReportClientTest {
     CapReportClient client = client();
     java.util.concurrent.atomic.AtomicInteger calls =
         new java.util.concurrent.atomic.AtomicInteger();
+    java.util.concurrent.CountDownLatch called = new java.util.concurrent.CountDownLatch(1);
     client.reportAsync(
         ReportEndpoint.IMAGE_CAPTCHA,
         1L,
@@ -406,6 +407,7 @@ class CapReportClientTest {
           @Override
           public void onAccepted(ReportResult result) {
             calls.incrementAndGet();
+            called.countDown();
             throw new IllegalStateException("callback bug");
           }
 
@@ -414,7 +416,8 @@ class CapReportClientTest {
             calls.incrementAndGet();
           }
         });
-    // The next report on the same workers still completes: the worker survived.
+    assertTrue(called.await(10, TimeUnit.SECONDS));
+    // The next report on the same workers still completes.
     assertEquals(
         1,
         client.reportAsync(ReportEndpoint.IMAGE_CAPTCHA, 2).get(10, TimeUnit.SECONDS).attempts());

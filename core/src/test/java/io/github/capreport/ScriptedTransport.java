@@ -181,8 +181,10 @@ public final class ScriptedTransport implements Transport {
           }
         }
       } catch (InterruptedException e) {
+        // Deaf to interrupts, as a socket read is: only an abort ends the wait early.
         Thread.currentThread().interrupt();
-        throw new java.io.InterruptedIOException("interrupted at the gate");
+        exchange.awaitAbort();
+        throw new IOException("aborted while held at the gate");
       }
       return then.execute(exchange);
     };
@@ -316,15 +318,27 @@ public final class ScriptedTransport implements Transport {
       return abortCalls.get();
     }
 
-    /** Blocks until aborted; a step that waits longer than a minute fails the test's report. */
+    /**
+     * Blocks until aborted, deaf to interrupts as a socket read is; a step that waits longer than a
+     * minute fails the test's report.
+     */
     public void awaitAbort() throws IOException {
+      long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(STEP_WAIT_SECONDS);
       try {
-        if (!abort.await(STEP_WAIT_SECONDS, TimeUnit.SECONDS)) {
-          throw new IOException("never aborted");
+        if (abort.await(STEP_WAIT_SECONDS, TimeUnit.SECONDS)) {
+          return;
         }
+        throw new IOException("never aborted");
       } catch (InterruptedException e) {
+        // A socket read neither ends nor clears the flag: keep it set for the watchdog to see,
+        // and spin (the latch would throw at once) until the abort comes.
         Thread.currentThread().interrupt();
-        throw new java.io.InterruptedIOException("interrupted while waiting for an abort");
+        while (!isAborted()) {
+          if (System.nanoTime() > end) {
+            throw new IOException("never aborted");
+          }
+          Thread.onSpinWait();
+        }
       }
     }
 
