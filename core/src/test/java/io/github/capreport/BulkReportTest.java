@@ -216,6 +216,41 @@ class BulkReportTest {
   }
 
   @Test
+  void aThrowingProgressListenerCannotLoseAnOutcome() throws Exception {
+    transport.otherwise(Answers.success());
+    BulkReport bulk =
+        client()
+            .reportAll(
+                tasks(50),
+                4,
+                (outcome, done, total) -> {
+                  throw new IllegalStateException("listener bug");
+                });
+    List<ReportOutcome> outcomes = bulk.await(30, TimeUnit.SECONDS);
+    assertEquals(50, bulk.completed());
+    for (ReportOutcome outcome : outcomes) {
+      assertEquals(ReportOutcome.Status.ACCEPTED, outcome.status());
+    }
+  }
+
+  @Test
+  void retriedTasksCountTheirAttempts() throws Exception {
+    RetryPolicy fast =
+        RetryPolicy.builder()
+            .maxAttempts(3)
+            .initialDelay(1, TimeUnit.MILLISECONDS)
+            .maxDelay(5, TimeUnit.MILLISECONDS)
+            .build();
+    transport
+        .then(ScriptedTransport.fail(new ConnectException("refused")))
+        .otherwise(Answers.success());
+    List<ReportOutcome> outcomes =
+        client(fast, ReportListener.NONE).reportAll(tasks(1), 1).await(30, TimeUnit.SECONDS);
+    assertEquals(ReportOutcome.Status.ACCEPTED, outcomes.get(0).status());
+    assertEquals(2, outcomes.get(0).attempts());
+  }
+
+  @Test
   void aBulkAfterCloseIsRefused() {
     CapReportClient client = client();
     client.close();

@@ -19,6 +19,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -371,6 +372,65 @@ class ReportLifecycleTest {
     }
     assertEquals(32, transport.sent().size());
     assertEquals(4, transport.maxInFlight(), "exchanges in flight at once");
+  }
+
+  @Test
+  void aBlockingReportThatGetsNoConnectionInTimeTimesOutWithoutAnAttempt() throws Exception {
+    CountDownLatch release = new CountDownLatch(1);
+    // Holds the only connection and, like a transport that misses an abort, ignores it.
+    transport
+        .then(
+            exchange -> {
+              try {
+                assertTrue(release.await(30, TimeUnit.SECONDS));
+              } catch (InterruptedException e) {
+                throw new java.io.InterruptedIOException();
+              }
+              return Answers.success().response();
+            })
+        .otherwise(Answers.success());
+    CapReportClient client =
+        keep(
+            builder(RetryPolicy.none())
+                .maxConnections(1)
+                .requestTimeout(300, TimeUnit.MILLISECONDS)
+                .build());
+    CompletableFuture<Object> holder = blocking(client, 1);
+    assertTrue(transport.awaitExecutions(1));
+    CompletableFuture<Object> waiter = blocking(client, 2);
+    TransportFailureException e =
+        assertInstanceOf(TransportFailureException.class, waiter.get(20, TimeUnit.SECONDS));
+    release.countDown();
+    holder.get(20, TimeUnit.SECONDS);
+    assertEquals(TransportFailureException.Kind.TIMEOUT, e.kind());
+    assertTrue(e.getMessage().contains("no connection became free in time"), e.getMessage());
+    assertTrue(e.getMessage().contains("did not reach the server"), e.getMessage());
+    assertEquals(0, e.attempts(), "an attempt that never went out was counted");
+    assertEquals(1, transport.sent().size());
+  }
+
+  @Disabled(
+      "core bug: ReportCall.cancel() does not wake an async report waiting for a connection"
+          + " (ReportExecution.Call.awaitConnection's tryAcquire): it ends only when a connection"
+          + " frees or its deadline passes, though a cancel during a retry wait ends at once")
+  @Test
+  void cancellingAnAsyncReportWaitingForAConnectionEndsItAtOnce() throws Exception {
+    transport.then(ScriptedTransport.hang()).otherwise(Answers.success());
+    CapReportClient client =
+        keep(builder(FAST).maxConnections(1).requestTimeout(50, TimeUnit.SECONDS).build());
+    CompletableFuture<Object> holder = blocking(client, 1); // holds the only connection
+    assertTrue(transport.awaitExecutions(1));
+    Outcome outcome = new Outcome();
+    ReportCall waiting = client.reportAsync(ReportEndpoint.IMAGE_CAPTCHA, 2, outcome);
+    eventually(() -> transport.handed().size() == 1, "report 2 is waiting for the connection");
+    waiting.cancel();
+    TransportFailureException e =
+        assertInstanceOf(
+            TransportFailureException.class, outcome.outcome.get(10, TimeUnit.SECONDS));
+    assertEquals(TransportFailureException.Kind.CANCELLED, e.kind());
+    assertEquals(0, e.attempts());
+    client.close();
+    holder.get(20, TimeUnit.SECONDS);
   }
 
   // ---- deadlines and interrupts ----
