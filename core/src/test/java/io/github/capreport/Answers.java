@@ -1,49 +1,106 @@
 package io.github.capreport;
 
+import io.github.capreport.internal.Answer;
 import io.github.capreport.spi.ResponseEnvelope;
 import io.github.capreport.spi.TransportResponse;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
-/** Builds transport answers for core's tests, which have no JSON library. */
+/**
+ * Builds answers for core's tests, which have no JSON library: an envelope's body is written by
+ * hand as JSON text and remembered, so that {@link ScriptedTransport#JSON} decodes exactly the
+ * bodies made here and rejects everything else, as a JSON library rejects HTML.
+ */
 public final class Answers {
+  private static final Map<String, ResponseEnvelope> KNOWN = new ConcurrentHashMap<>();
+
   private Answers() {}
 
-  public static TransportResponse envelope(
-      int status, Long errorId, String code, String description, String apiStatus) {
-    return body(status, "{...}", new ResponseEnvelope(errorId, code, description, apiStatus));
+  /** An answer as the server sends it: a status, a {@code Retry-After} header, a body. */
+  public static final class Reply implements ScriptedTransport.Step {
+    private final int status;
+    private final String retryAfter;
+    private final byte[] body;
+
+    Reply(int status, String retryAfter, byte[] body) {
+      this.status = status;
+      this.retryAfter = retryAfter;
+      this.body = body;
+    }
+
+    /** The same answer with a {@code Retry-After} header. */
+    public Reply retryAfter(String header) {
+      return new Reply(status, header, body);
+    }
+
+    public TransportResponse response() {
+      return ScriptedTransport.response(status, retryAfter, body);
+    }
+
+    @Override
+    public TransportResponse execute(ScriptedTransport.ScriptedExchange exchange) {
+      return response();
+    }
   }
 
-  public static TransportResponse success() {
+  /** The decoded envelope of a body made here, or null. */
+  static ResponseEnvelope decode(String body) {
+    return KNOWN.get(body);
+  }
+
+  public static Reply envelope(
+      int status, Long errorId, String code, String description, String apiStatus) {
+    StringBuilder json = new StringBuilder("{");
+    field(json, "errorId", errorId == null ? null : errorId.toString(), false);
+    field(json, "errorCode", code, true);
+    field(json, "errorDescription", description, true);
+    field(json, "status", apiStatus, true);
+    String text = json.append('}').toString();
+    KNOWN.put(text, new ResponseEnvelope(errorId, code, description, apiStatus));
+    return new Reply(status, null, text.getBytes(StandardCharsets.UTF_8));
+  }
+
+  public static Reply success() {
     return envelope(200, 0L, null, null, "success");
   }
 
-  public static TransportResponse refusal(int status, String code) {
+  public static Reply refusal(int status, String code) {
     return envelope(status, 1L, code, null, null);
   }
 
-  /** A body that the parser rejects, as a JSON library rejects HTML. */
-  public static TransportResponse notJson(int status, String body) {
-    return body(status, body, null);
+  /** A body that the binding rejects, as a JSON library rejects HTML. */
+  public static Reply notJson(int status, String body) {
+    return bytes(status, body.getBytes(StandardCharsets.UTF_8));
   }
 
-  private static TransportResponse body(int status, String body, ResponseEnvelope envelope) {
+  public static Reply bytes(int status, byte[] body) {
+    return new Reply(status, null, body);
+  }
+
+  /** The answer as core reads it, with the client's bound. */
+  public static Answer read(Reply reply) {
     try {
-      return TransportResponse.read(
-          status,
-          null,
-          new ByteArrayInputStream(body.getBytes(StandardCharsets.UTF_8)),
-          64 * 1024,
-          json -> {
-            if (envelope == null) {
-              throw new IOException("not JSON");
-            }
-            return envelope;
-          });
+      return Answer.read(reply.response(), 64 * 1024, ScriptedTransport.JSON);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
+    }
+  }
+
+  private static void field(StringBuilder json, String name, String value, boolean quoted) {
+    if (value == null) {
+      return;
+    }
+    if (json.length() > 1) {
+      json.append(',');
+    }
+    json.append('"').append(name).append("\":");
+    if (quoted) {
+      json.append('"').append(value.replace("\\", "\\\\").replace("\"", "\\\"")).append('"');
+    } else {
+      json.append(value);
     }
   }
 }

@@ -1,90 +1,104 @@
 package io.github.capreport;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.mockito.ArgumentMatchers.any;
-import static org.mockito.Mockito.doAnswer;
-import static org.mockito.Mockito.mock;
-import static org.mockito.Mockito.never;
-import static org.mockito.Mockito.verify;
-import static org.mockito.Mockito.when;
 
-import io.github.capreport.spi.Transport;
-import io.github.capreport.spi.TransportCallback;
-import io.github.capreport.spi.TransportRequest;
 import java.net.ConnectException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
-/** Bulk bookkeeping with the transport as the seam; the testkit runs 10,000 over real HTTP. */
+/** Bulk bookkeeping with a scripted transport as the seam; the testkit runs it over real HTTP. */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
 class BulkReportTest {
-  private Transport transport;
-  private final ExecutorService threads = Executors.newFixedThreadPool(8);
-  private final AtomicInteger inFlight = new AtomicInteger();
-  private final AtomicInteger maxInFlight = new AtomicInteger();
+  /** Retries far later than any test waits: a test that ends must have ended the wait. */
+  private static final RetryPolicy SLOW =
+      RetryPolicy.builder()
+          .initialDelay(60, TimeUnit.SECONDS)
+          .maxDelay(60, TimeUnit.SECONDS)
+          .deadline(10, TimeUnit.MINUTES)
+          .build();
 
-  @BeforeEach
-  void setUp() {
-    transport = mock(Transport.class);
-    when(transport.id()).thenReturn("fake");
-  }
+  private final ScriptedTransport transport = new ScriptedTransport();
+  private final List<CapReportClient> clients = new ArrayList<>();
 
   @AfterEach
   void tearDown() {
-    threads.shutdownNow();
+    for (CapReportClient client : clients) {
+      client.close();
+    }
   }
 
-  /** Answers on another thread: even task ids are accepted, ids divisible by 5 are refused. */
+  /** Even task ids are accepted, ids divisible by 5 are refused, the rest fail to connect. */
   private void answerByTaskId() {
-    doAnswer(
-            invocation -> {
-              TransportRequest request = invocation.getArgument(0);
-              TransportCallback callback = invocation.getArgument(1);
-              maxInFlight.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
-              threads.execute(
-                  () -> {
-                    inFlight.decrementAndGet();
-                    long id = request.taskId();
-                    if (id % 5 == 0) {
-                      callback.onResponse(Answers.refusal(200, "ERROR_NO_SUCH_CAPCHA_ID"));
-                    } else if (id % 2 == 0) {
-                      callback.onResponse(Answers.success());
-                    } else {
-                      callback.onFailure(new ConnectException("refused"));
-                    }
-                  });
-              return null;
-            })
-        .when(transport)
-        .sendAsync(any(), any());
+    transport.answering(
+        request -> {
+          long id = request.taskId();
+          if (id % 5 == 0) {
+            return Answers.refusal(200, "ERROR_NO_SUCH_CAPCHA_ID");
+          } else if (id % 2 == 0) {
+            return Answers.success();
+          }
+          return ScriptedTransport.fail(new ConnectException("refused"));
+        });
+  }
+
+  private CapReportClient client(RetryPolicy policy, ReportListener listener) {
+    CapReportClient client =
+        CapReportClient.builder()
+            .clientKey("key")
+            .transport(transport)
+            .retryPolicy(policy)
+            .listener(listener)
+            .build();
+    clients.add(client);
+    return client;
   }
 
   private CapReportClient client() {
-    return CapReportClient.builder()
-        .clientKey("key")
-        .transport(transport)
-        .retryPolicy(RetryPolicy.none())
-        .build();
+    return client(RetryPolicy.none(), ReportListener.NONE);
+  }
+
+  private static List<ReportTask> tasks(int count) {
+    List<ReportTask> tasks = new ArrayList<>(count);
+    for (long id = 1; id <= count; id++) {
+      tasks.add(ReportTask.of(ReportEndpoint.IMAGE_CAPTCHA, id));
+    }
+    return tasks;
+  }
+
+  /** Counts retries scheduled, to know when reports are waiting to retry. */
+  private static final class RetryCounter extends ReportListener {
+    final CountDownLatch scheduled;
+
+    RetryCounter(int expected) {
+      scheduled = new CountDownLatch(expected);
+    }
+
+    @Override
+    public void retryScheduled(
+        ReportEndpoint endpoint,
+        long taskId,
+        int failedAttempt,
+        long delayMillis,
+        CapReportException failure) {
+      scheduled.countDown();
+    }
   }
 
   @Test
   void everyTaskEndsWithOneOutcomeInOrder() throws Exception {
     answerByTaskId();
-    List<ReportTask> tasks = new ArrayList<>();
-    for (long id = 1; id <= 500; id++) {
-      tasks.add(ReportTask.of(ReportEndpoint.IMAGE_CAPTCHA, id));
-    }
+    List<ReportTask> tasks = tasks(500);
     ConcurrentLinkedQueue<Integer> doneCounts = new ConcurrentLinkedQueue<>();
     BulkReport bulk = client().reportAll(tasks, 4, (outcome, done, total) -> doneCounts.add(done));
     List<ReportOutcome> outcomes = bulk.await(30, TimeUnit.SECONDS);
@@ -100,36 +114,51 @@ class BulkReportTest {
       assertEquals(expected, outcome.status(), "task " + id);
       assertEquals(1, outcome.attempts());
     }
-    assertTrue(maxInFlight.get() <= 4, "in flight at once: " + maxInFlight.get());
+    assertTrue(transport.maxInFlight() <= 4, "in flight at once: " + transport.maxInFlight());
+    assertEquals(500, transport.sent().size());
     assertEquals(500, doneCounts.size());
     assertTrue(doneCounts.contains(500));
     assertTrue(bulk.isDone());
   }
 
   @Test
+  void theTwoArgumentFormReportsEveryTask() throws Exception {
+    transport.otherwise(Answers.success());
+    List<ReportOutcome> outcomes = client().reportAll(tasks(20), 3).await(30, TimeUnit.SECONDS);
+    assertEquals(20, outcomes.size());
+    for (ReportOutcome outcome : outcomes) {
+      assertEquals(ReportOutcome.Status.ACCEPTED, outcome.status());
+    }
+  }
+
+  @Test
+  void aHundredThousandInstantAnswersKeepTheStackFlat() throws Exception {
+    transport.otherwise(Answers.success());
+    List<ReportTask> tasks = tasks(100_000);
+    BulkReport bulk = client().reportAll(tasks, 16);
+    List<ReportOutcome> outcomes = bulk.await(50, TimeUnit.SECONDS);
+    assertEquals(100_000, outcomes.size());
+    for (int i = 0; i < outcomes.size(); i++) {
+      ReportOutcome outcome = outcomes.get(i);
+      assertEquals(ReportOutcome.Status.ACCEPTED, outcome.status(), "task " + (i + 1));
+      assertEquals(tasks.get(i), outcome.task());
+    }
+    assertEquals(100_000, transport.sent().size());
+  }
+
+  @Test
   void cancellingEndsTasksNotYetStartedAsCancelled() throws Exception {
-    List<TransportCallback> held = new ArrayList<>();
-    doAnswer(
-            invocation -> {
-              synchronized (held) {
-                held.add(invocation.getArgument(1));
-              }
-              return null;
-            })
-        .when(transport)
-        .sendAsync(any(), any());
+    CountDownLatch gate = new CountDownLatch(1);
+    transport.otherwise(ScriptedTransport.gated(gate, Answers.success()));
     List<ReportTask> tasks = new ArrayList<>();
     for (long id = 1; id <= 10; id++) {
       tasks.add(ReportTask.of(CaptchaKind.TURNSTILE, id));
     }
     BulkReport bulk = client().reportAll(tasks, 2, null);
     bulk.cancel();
+    assertTrue(bulk.isCancelled());
     assertEquals(8, bulk.completed());
-    synchronized (held) {
-      for (TransportCallback callback : held) {
-        callback.onResponse(Answers.success());
-      }
-    }
+    gate.countDown();
     List<ReportOutcome> outcomes = bulk.await(10, TimeUnit.SECONDS);
     assertEquals(ReportOutcome.Status.ACCEPTED, outcomes.get(0).status());
     assertEquals(ReportOutcome.Status.ACCEPTED, outcomes.get(1).status());
@@ -138,6 +167,95 @@ class BulkReportTest {
       assertNull(outcome.failure());
       assertEquals(0, outcome.attempts());
     }
+    assertEquals(2, transport.sent().size());
+  }
+
+  @Test
+  void cancellingEndsTasksWaitingToRetryAtOnceAsCancelled() throws Exception {
+    transport.otherwise(ScriptedTransport.fail(new ConnectException("refused")));
+    RetryCounter retries = new RetryCounter(3);
+    BulkReport bulk = client(SLOW, retries).reportAll(tasks(3), 3);
+    assertTrue(retries.scheduled.await(10, TimeUnit.SECONDS));
+    bulk.cancel();
+    // The retries are a minute away: only the cancel can end them within this wait.
+    List<ReportOutcome> outcomes = bulk.await(20, TimeUnit.SECONDS);
+    for (ReportOutcome outcome : outcomes) {
+      assertEquals(ReportOutcome.Status.CANCELLED, outcome.status(), outcome.toString());
+      TransportFailureException last =
+          assertInstanceOf(TransportFailureException.class, outcome.failure());
+      assertEquals(TransportFailureException.Kind.CONNECT, last.kind(), "the last failure");
+      assertEquals(1, outcome.attempts());
+    }
+    assertEquals(3, transport.sent().size());
+  }
+
+  @Test
+  void closingTheClientDuringABulkEndsEveryUnstartedTaskAndSendsNothingMore() throws Exception {
+    transport.otherwise(ScriptedTransport.hang());
+    CapReportClient client = client();
+    BulkReport bulk = client.reportAll(tasks(10), 2);
+    assertTrue(transport.awaitExecutions(2));
+    client.close();
+    List<ReportOutcome> outcomes = bulk.await(20, TimeUnit.SECONDS);
+    assertTrue(bulk.isCancelled());
+    for (ReportOutcome outcome : outcomes) {
+      assertEquals(ReportOutcome.Status.CANCELLED, outcome.status(), outcome.toString());
+    }
+    for (ReportOutcome inFlight : outcomes.subList(0, 2)) {
+      TransportFailureException e =
+          assertInstanceOf(TransportFailureException.class, inFlight.failure());
+      assertEquals(TransportFailureException.Kind.CANCELLED, e.kind());
+      assertEquals(1, inFlight.attempts());
+    }
+    for (ReportOutcome unstarted : outcomes.subList(2, 10)) {
+      assertNull(unstarted.failure());
+      assertEquals(0, unstarted.attempts());
+    }
+    assertEquals(2, transport.sent().size());
+    assertEquals(2, transport.aborted(), "close() aborts the exchanges in flight");
+  }
+
+  @Test
+  void aThrowingProgressListenerCannotLoseAnOutcome() throws Exception {
+    transport.otherwise(Answers.success());
+    BulkReport bulk =
+        client()
+            .reportAll(
+                tasks(50),
+                4,
+                (outcome, done, total) -> {
+                  throw new IllegalStateException("listener bug");
+                });
+    List<ReportOutcome> outcomes = bulk.await(30, TimeUnit.SECONDS);
+    assertEquals(50, bulk.completed());
+    for (ReportOutcome outcome : outcomes) {
+      assertEquals(ReportOutcome.Status.ACCEPTED, outcome.status());
+    }
+  }
+
+  @Test
+  void retriedTasksCountTheirAttempts() throws Exception {
+    RetryPolicy fast =
+        RetryPolicy.builder()
+            .maxAttempts(3)
+            .initialDelay(1, TimeUnit.MILLISECONDS)
+            .maxDelay(5, TimeUnit.MILLISECONDS)
+            .build();
+    transport
+        .then(ScriptedTransport.fail(new ConnectException("refused")))
+        .otherwise(Answers.success());
+    List<ReportOutcome> outcomes =
+        client(fast, ReportListener.NONE).reportAll(tasks(1), 1).await(30, TimeUnit.SECONDS);
+    assertEquals(ReportOutcome.Status.ACCEPTED, outcomes.get(0).status());
+    assertEquals(2, outcomes.get(0).attempts());
+  }
+
+  @Test
+  void aBulkAfterCloseIsRefused() {
+    CapReportClient client = client();
+    client.close();
+    assertThrows(IllegalStateException.class, () -> client.reportAll(tasks(3), 2));
+    assertEquals(0, transport.handed().size());
   }
 
   @Test
@@ -153,7 +271,7 @@ class BulkReportTest {
     assertThrows(
         IllegalArgumentException.class,
         () -> client.reportAll(Arrays.asList(ReportTask.of(CaptchaKind.IMAGE, 1)), 0, null));
-    verify(transport, never()).sendAsync(any(), any());
+    assertEquals(0, transport.handed().size());
   }
 
   @Test

@@ -4,11 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.mockito.ArgumentMatchers.any;
-import static org.mockito.Mockito.mock;
-import static org.mockito.Mockito.when;
 
-import io.github.capreport.spi.Transport;
 import io.github.capreport.spi.TransportOptions;
 import io.github.capreport.spi.TransportRequest;
 import java.io.IOException;
@@ -16,7 +12,9 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.URI;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -33,17 +31,32 @@ class RedactionTest {
     }
   }
 
-  private CapReportClient clientAnswering(io.github.capreport.spi.TransportResponse answer)
-      throws IOException {
-    Transport transport = mock(Transport.class);
-    when(transport.id()).thenReturn("echo");
-    when(transport.send(any())).thenReturn(answer);
+  private final ScriptedTransport transport = new ScriptedTransport("echo");
+  private final List<CapReportClient> clients = new ArrayList<>();
+
+  @AfterEach
+  void closeClients() {
+    for (CapReportClient client : clients) {
+      client.close();
+    }
+  }
+
+  private CapReportClient client(String key, String baseUrl) {
     CapReportClient client =
         CapReportClient.builder()
-            .clientKey(KEY)
+            .clientKey(key)
+            .baseUrl(baseUrl)
             .transport(transport)
             .retryPolicy(RetryPolicy.none())
+            .requestTimeout(200, TimeUnit.MILLISECONDS)
             .build();
+    clients.add(client);
+    return client;
+  }
+
+  private CapReportClient clientAnswering(ScriptedTransport.Step answer) {
+    transport.otherwise(answer);
+    CapReportClient client = client(KEY, CapReportClient.DEFAULT_BASE_URL);
     produced.add(client.toString());
     return client;
   }
@@ -83,15 +96,8 @@ class RedactionTest {
 
   @Test
   void echoedInATransportsExceptionMessage() throws IOException {
-    Transport transport = mock(Transport.class);
-    when(transport.id()).thenReturn("echo");
-    when(transport.send(any())).thenThrow(new IOException("failed to send " + KEY));
     CapReportClient client =
-        CapReportClient.builder()
-            .clientKey(KEY)
-            .transport(transport)
-            .retryPolicy(RetryPolicy.none())
-            .build();
+        clientAnswering(ScriptedTransport.fail(new IOException("failed to send " + KEY)));
     TransportFailureException e =
         assertThrows(TransportFailureException.class, () -> client.reportImage(1));
     produced.add(e.getMessage());
@@ -102,12 +108,10 @@ class RedactionTest {
   void requestsAndOptionsNeverShowIt() {
     TransportRequest request =
         new TransportRequest(
-            URI.create("https://h.example/reportIncorrectImageCaptcha"),
-            ReportEndpoint.IMAGE_CAPTCHA,
-            KEY,
-            1,
-            "ua",
-            100);
+                URI.create("https://h.example/reportIncorrectImageCaptcha"),
+                ReportEndpoint.IMAGE_CAPTCHA,
+                Collections.singletonMap("User-Agent", "ua"))
+            .withBody(1, ScriptedTransport.JSON.reportBody(KEY, 1));
     produced.add(request.toString());
     produced.add(TransportOptions.builder().build().toString());
   }
@@ -139,20 +143,12 @@ class RedactionTest {
 
   @Test
   void echoedDeepInTheCauseChainOfAnHttpLibrarysException() throws IOException {
-    Transport transport = mock(Transport.class);
-    when(transport.id()).thenReturn("echo");
     IOException thrown =
         new IOException(
             "exchange failed",
             new java.net.ProtocolException("unexpected status line: HTTP/1.1 200 " + KEY));
     thrown.addSuppressed(new IOException("chunk size " + KEY));
-    when(transport.send(any())).thenThrow(thrown);
-    CapReportClient client =
-        CapReportClient.builder()
-            .clientKey(KEY)
-            .transport(transport)
-            .retryPolicy(RetryPolicy.none())
-            .build();
+    CapReportClient client = clientAnswering(ScriptedTransport.fail(thrown));
     TransportFailureException e =
         assertThrows(TransportFailureException.class, () -> client.reportImage(1));
     remember(e);
@@ -166,15 +162,8 @@ class RedactionTest {
 
   @Test
   void aShortKeyNeverCorruptsAKnownErrorCode() throws IOException {
-    Transport transport = mock(Transport.class);
-    when(transport.id()).thenReturn("echo");
-    when(transport.send(any())).thenReturn(Answers.refusal(200, "ERROR_KEY_DOES_NOT_EXIST"));
-    CapReportClient client =
-        CapReportClient.builder()
-            .clientKey("KEY")
-            .transport(transport)
-            .retryPolicy(RetryPolicy.none())
-            .build();
+    transport.otherwise(Answers.refusal(200, "ERROR_KEY_DOES_NOT_EXIST"));
+    CapReportClient client = client("KEY", CapReportClient.DEFAULT_BASE_URL);
     ReportRefusedException e =
         assertThrows(ReportRefusedException.class, () -> client.reportImage(1));
     produced.add(e.getMessage());
@@ -185,19 +174,67 @@ class RedactionTest {
 
   @Test
   void aKeyPlacedInTheBaseUrlIsNotRepeated() throws IOException {
-    Transport transport = mock(Transport.class);
-    when(transport.id()).thenReturn("echo");
-    when(transport.send(any())).thenThrow(new java.net.ConnectException("refused"));
-    CapReportClient client =
-        CapReportClient.builder()
-            .clientKey(KEY)
-            .baseUrl("https://h.example/" + KEY)
-            .transport(transport)
-            .retryPolicy(RetryPolicy.none())
-            .build();
+    transport.otherwise(ScriptedTransport.fail(new java.net.ConnectException("refused")));
+    CapReportClient client = client(KEY, "https://h.example/" + KEY);
     produced.add(client.toString());
     TransportFailureException e =
         assertThrows(TransportFailureException.class, () -> client.reportImage(1));
     remember(e);
+  }
+
+  @Test
+  void echoedInTheExceptionOfAnExchangeAbortedAtItsDeadline() throws IOException {
+    CapReportClient client =
+        clientAnswering(
+            exchange -> {
+              exchange.awaitAbort();
+              throw new IOException("Socket closed while sending " + KEY);
+            });
+    TransportFailureException e =
+        assertThrows(TransportFailureException.class, () -> client.reportImage(1));
+    assertEquals(TransportFailureException.Kind.TIMEOUT, e.kind());
+    remember(e);
+  }
+
+  @Test
+  void echoedInAnExceptionOfAReportCancelledInFlight() throws Exception {
+    CapReportClient client =
+        clientAnswering(
+            exchange -> {
+              exchange.awaitAbort();
+              throw new IOException("Canceled " + KEY);
+            });
+    java.util.concurrent.CompletableFuture<Object> outcome =
+        new java.util.concurrent.CompletableFuture<>();
+    ReportCall call =
+        client.reportAsync(
+            ReportEndpoint.IMAGE_CAPTCHA,
+            1,
+            new ReportCallback() {
+              @Override
+              public void onAccepted(ReportResult result) {
+                outcome.complete(result);
+              }
+
+              @Override
+              public void onFailed(CapReportException failure) {
+                outcome.complete(failure);
+              }
+            });
+    assertTrue(transport.awaitExecutions(1));
+    call.cancel();
+    TransportFailureException e =
+        (TransportFailureException) outcome.get(10, java.util.concurrent.TimeUnit.SECONDS);
+    assertEquals(TransportFailureException.Kind.CANCELLED, e.kind());
+    remember(e);
+  }
+
+  @Test
+  void theRequestBodyHoldsTheKeyButNothingShowsIt() throws IOException {
+    CapReportClient client = clientAnswering(Answers.success());
+    client.reportImage(1);
+    TransportRequest sent = transport.sent().get(0);
+    assertTrue(new String(sent.body(), "UTF-8").contains(KEY));
+    produced.add(sent.toString());
   }
 }

@@ -1,21 +1,12 @@
 package io.github.capreport;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.mockito.ArgumentMatchers.any;
-import static org.mockito.Mockito.doAnswer;
-import static org.mockito.Mockito.mock;
-import static org.mockito.Mockito.times;
-import static org.mockito.Mockito.verify;
-import static org.mockito.Mockito.when;
 
-import io.github.capreport.spi.Transport;
-import io.github.capreport.spi.TransportCallback;
-import io.github.capreport.spi.TransportResponse;
-import java.io.IOException;
 import java.net.ConnectException;
 import java.net.SocketTimeoutException;
 import java.util.ArrayList;
@@ -25,16 +16,16 @@ import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** The retry rules, with the transport as the seam; the conformance suite proves them over HTTP. */
+/** The retry rules, with a scripted transport as the seam; the testkit proves them over HTTP. */
+@Timeout(value = 30, unit = TimeUnit.SECONDS)
 class RetryTest {
   private static final RetryPolicy FAST =
       RetryPolicy.builder()
@@ -43,81 +34,108 @@ class RetryTest {
           .maxDelay(5, TimeUnit.MILLISECONDS)
           .build();
 
-  private Transport transport;
-  private final List<String> events = Collections.synchronizedList(new ArrayList<String>());
-  private final ExecutorService transportThreads = Executors.newCachedThreadPool();
+  /** Retries far later than any test waits: a test that ends must have ended the wait. */
+  private static final RetryPolicy SLOW =
+      RetryPolicy.builder()
+          .initialDelay(60, TimeUnit.SECONDS)
+          .maxDelay(60, TimeUnit.SECONDS)
+          .deadline(10, TimeUnit.MINUTES)
+          .build();
 
-  @BeforeEach
-  void setUp() {
-    transport = mock(Transport.class);
-    when(transport.id()).thenReturn("fake");
-  }
+  private final ScriptedTransport transport = new ScriptedTransport();
+  private final List<String> events = Collections.synchronizedList(new ArrayList<String>());
+  private final CountDownLatch retryScheduled = new CountDownLatch(1);
+  private final List<CapReportClient> clients = new ArrayList<>();
 
   @AfterEach
   void tearDown() {
-    transportThreads.shutdownNow();
+    for (CapReportClient client : clients) {
+      client.close();
+    }
   }
 
   private CapReportClient client(RetryPolicy policy) {
-    return CapReportClient.builder()
-        .clientKey("key")
-        .transport(transport)
-        .retryPolicy(policy)
-        .listener(
-            new ReportListener() {
-              @Override
-              public void attemptStarted(ReportEndpoint endpoint, long taskId, int attempt) {
-                events.add("start " + attempt);
-              }
+    CapReportClient client =
+        CapReportClient.builder()
+            .clientKey("key")
+            .transport(transport)
+            .retryPolicy(policy)
+            .listener(
+                new ReportListener() {
+                  @Override
+                  public void attemptStarted(ReportEndpoint endpoint, long taskId, int attempt) {
+                    events.add("start " + attempt);
+                  }
 
-              @Override
-              public void retryScheduled(
-                  ReportEndpoint endpoint,
-                  long taskId,
-                  int failedAttempt,
-                  long delayMillis,
-                  CapReportException failure) {
-                events.add("retry after " + failedAttempt);
-              }
+                  @Override
+                  public void retryScheduled(
+                      ReportEndpoint endpoint,
+                      long taskId,
+                      int failedAttempt,
+                      long delayMillis,
+                      CapReportException failure) {
+                    events.add("retry after " + failedAttempt);
+                    retryScheduled.countDown();
+                  }
 
-              @Override
-              public void reportFinished(
-                  ReportEndpoint endpoint,
-                  long taskId,
-                  int attempts,
-                  ReportResult result,
-                  CapReportException failure) {
-                events.add((result != null ? "accepted " : "failed ") + attempts);
-              }
-            })
-        .build();
+                  @Override
+                  public void reportFinished(
+                      ReportEndpoint endpoint,
+                      long taskId,
+                      int attempts,
+                      ReportResult result,
+                      CapReportException failure) {
+                    events.add((result != null ? "accepted " : "failed ") + attempts);
+                  }
+                })
+            .build();
+    clients.add(client);
+    return client;
+  }
+
+  private static ScriptedTransport.Step refused() {
+    return ScriptedTransport.fail(new ConnectException("refused"));
   }
 
   @Test
   void aTransientFailureIsRetriedUntilAccepted() throws Exception {
-    when(transport.send(any()))
-        .thenThrow(new ConnectException("refused"))
-        .thenReturn(Answers.notJson(503, "<html>busy</html>"))
-        .thenReturn(Answers.success());
+    transport.then(refused(), Answers.notJson(503, "<html>busy</html>"), Answers.success());
     ReportResult result = client(FAST).reportImage(5);
     assertEquals(3, result.attempts());
     assertEquals(
         List.of("start 1", "retry after 1", "start 2", "retry after 2", "start 3", "accepted 3"),
         events);
+    assertEquals(3, transport.sent().size());
   }
 
   @Test
   void theFinalFailureCarriesEveryAttempt() throws Exception {
-    when(transport.send(any()))
-        .thenThrow(new SocketTimeoutException("slow 1"))
-        .thenThrow(new SocketTimeoutException("slow 2"))
-        .thenReturn(Answers.refusal(200, "ERROR_NO_SLOT_AVAILABLE"));
+    transport.then(
+        ScriptedTransport.fail(new SocketTimeoutException("slow 1")),
+        ScriptedTransport.fail(new SocketTimeoutException("slow 2")),
+        Answers.refusal(200, "ERROR_NO_SLOT_AVAILABLE"));
     ReportRefusedException e =
         assertThrows(ReportRefusedException.class, () -> client(FAST).reportImage(5));
     assertEquals(3, e.attempts());
     assertEquals(2, e.getSuppressed().length);
     assertInstanceOf(TransportFailureException.class, e.getSuppressed()[0]);
     assertEquals("failed 3", events.get(events.size() - 1));
+  }
+
+  @Test
+  void aFailureAfterThreeAttemptsSaysSoInItsMessage() {
+    transport.otherwise(refused());
+    TransportFailureException e =
+        assertThrows(TransportFailureException.class, () -> client(FAST).reportImage(5));
+    assertEquals(3, e.attempts());
+    assertTrue(e.getMessage().endsWith(" Gave up after 3 attempts."), e.getMessage());
+    assertTrue(e.getMessage().contains("could not connect to"), e.getMessage());
+  }
+
+  @Test
+  void aBodyThatBreaksMidwayIsRetried() throws Exception {
+    transport.then(ScriptedTransport.breakMidway("{\"err"), Answers.success());
+    assertEquals(2, client(FAST).reportImage(5).attempts());
   }
 
   @ParameterizedTest
@@ -133,35 +151,32 @@ class RetryTest {
         "ERROR_SOMETHING_NEW"
       })
   void refusalsThatCannotSucceedAreNeverRetried(String code) throws Exception {
-    when(transport.send(any())).thenReturn(Answers.refusal(200, code));
+    transport.otherwise(Answers.refusal(200, code));
     ReportRefusedException e =
         assertThrows(ReportRefusedException.class, () -> client(FAST).reportImage(5));
     assertEquals(1, e.attempts());
-    verify(transport, times(1)).send(any());
+    assertFalse(e.getMessage().contains("Gave up"), e.getMessage());
+    assertEquals(1, transport.sent().size());
   }
 
   @ParameterizedTest
   @ValueSource(strings = {"ERROR_NO_SLOT_AVAILABLE", "ERROR_TOO_MUCH_REQUESTS"})
   void transientRefusalsAreRetried(String code) throws Exception {
-    when(transport.send(any()))
-        .thenReturn(Answers.refusal(200, code))
-        .thenReturn(Answers.success());
+    transport.then(Answers.refusal(200, code), Answers.success());
     assertEquals(2, client(FAST).reportImage(5).attempts());
   }
 
   @ParameterizedTest
   @ValueSource(ints = {200, 302, 400, 404})
   void answersThatAreNotTheApisAndNotTransientAreNeverRetried(int status) throws Exception {
-    when(transport.send(any())).thenReturn(Answers.notJson(status, "nope"));
+    transport.otherwise(Answers.notJson(status, "nope"));
     assertThrows(UnexpectedResponseException.class, () -> client(FAST).reportImage(5));
-    verify(transport, times(1)).send(any());
+    assertEquals(1, transport.sent().size());
   }
 
   @Test
   void tooManyRequestsWithoutEnvelopeIsRetried() throws Exception {
-    when(transport.send(any()))
-        .thenReturn(Answers.notJson(429, "slow down"))
-        .thenReturn(Answers.success());
+    transport.then(Answers.notJson(429, "slow down"), Answers.success());
     assertEquals(2, client(FAST).reportImage(5).attempts());
   }
 
@@ -173,15 +188,16 @@ class RetryTest {
             .maxDelay(10, TimeUnit.SECONDS)
             .deadline(1, TimeUnit.SECONDS)
             .build();
-    when(transport.send(any())).thenThrow(new ConnectException("refused"));
+    transport.otherwise(refused());
     TransportFailureException e =
         assertThrows(TransportFailureException.class, () -> client(slow).reportImage(5));
     assertEquals(1, e.attempts());
+    assertEquals(1, transport.sent().size());
   }
 
   @Test
   void aRetryAfterLongerThanTheDeadlineEndsTheReport() throws Exception {
-    when(transport.send(any())).thenReturn(retryAfter(429, "3600"));
+    transport.otherwise(Answers.notJson(429, "slow down").retryAfter("3600"));
     UnexpectedResponseException e =
         assertThrows(UnexpectedResponseException.class, () -> client(FAST).reportImage(5));
     assertEquals(3_600_000L, e.retryAfterMillis());
@@ -210,95 +226,101 @@ class RetryTest {
 
   @Test
   void retriesCanBeTurnedOff() throws Exception {
-    when(transport.send(any())).thenThrow(new ConnectException("refused"));
+    transport.otherwise(refused());
     assertThrows(TransportFailureException.class, () -> client(RetryPolicy.none()).reportImage(5));
-    verify(transport, times(1)).send(any());
+    assertEquals(1, transport.sent().size());
   }
 
   @Test
   void anInterruptDuringBackoffEndsTheReportAndKeepsTheStatus() throws Exception {
-    RetryPolicy slow =
-        RetryPolicy.builder()
-            .initialDelay(30, TimeUnit.SECONDS)
-            .maxDelay(30, TimeUnit.SECONDS)
-            .build();
-    when(transport.send(any())).thenThrow(new ConnectException("refused"));
-    CapReportClient client = client(slow);
+    transport.otherwise(refused());
+    CapReportClient client = client(SLOW);
+    AtomicReference<Object> outcome = new AtomicReference<>();
+    AtomicReference<Boolean> stillInterrupted = new AtomicReference<>();
+    Thread caller =
+        new Thread(
+            () -> {
+              try {
+                outcome.set(client.reportImage(5));
+              } catch (CapReportException e) {
+                outcome.set(e);
+              }
+              stillInterrupted.set(Thread.currentThread().isInterrupted());
+            });
+    caller.start();
+    assertTrue(retryScheduled.await(10, TimeUnit.SECONDS));
+    caller.interrupt();
+    caller.join(10_000);
+    assertFalse(caller.isAlive(), "the interrupt did not end the wait");
+    TransportFailureException e = assertInstanceOf(TransportFailureException.class, outcome.get());
+    assertEquals(TransportFailureException.Kind.INTERRUPTED, e.kind());
+    assertEquals(1, e.getSuppressed().length);
+    assertEquals(1, e.attempts());
+    assertTrue(stillInterrupted.get());
+    assertEquals(1, transport.sent().size());
+  }
+
+  @Test
+  void aBlockingCallerInterruptedBeforeItStartsSendsNothing() {
+    transport.otherwise(Answers.success());
+    CapReportClient client = client(FAST);
     Thread.currentThread().interrupt();
     try {
       TransportFailureException e =
           assertThrows(TransportFailureException.class, () -> client.reportImage(5));
       assertEquals(TransportFailureException.Kind.INTERRUPTED, e.kind());
-      assertEquals(1, e.getSuppressed().length);
+      assertEquals(0, e.attempts(), "no attempt went out");
+      assertTrue(e.getMessage().contains("did not reach the server"), e.getMessage());
       assertTrue(Thread.currentThread().isInterrupted());
     } finally {
       Thread.interrupted();
     }
+    assertEquals(0, transport.sent().size());
+    assertFalse(events.contains("start 1"), events.toString());
   }
 
   @Test
-  void asyncRetriesRunOffTheCallersThread() throws Exception {
+  void asyncAttemptsAndRetriesRunOnTheClientsWorkers() throws Exception {
     List<Thread> sendingThreads = Collections.synchronizedList(new ArrayList<Thread>());
-    int[] calls = {0};
-    doAnswer(
-            invocation -> {
-              sendingThreads.add(Thread.currentThread());
-              TransportCallback callback = invocation.getArgument(1);
-              boolean fail = calls[0]++ == 0;
-              transportThreads.execute(
-                  () -> {
-                    if (fail) {
-                      callback.onFailure(new ConnectException("refused"));
-                    } else {
-                      callback.onResponse(Answers.success());
-                    }
-                  });
-              return null;
-            })
-        .when(transport)
-        .sendAsync(any(), any());
+    ScriptedTransport.Step fail = refused();
+    transport.then(
+        exchange -> {
+          sendingThreads.add(Thread.currentThread());
+          return fail.execute(exchange);
+        },
+        exchange -> {
+          sendingThreads.add(Thread.currentThread());
+          return Answers.success().execute(exchange);
+        });
     CompletableFuture<ReportResult> future =
         client(FAST).reportAsync(ReportEndpoint.TOKEN_CAPTCHA, 8);
     assertEquals(2, future.get(10, TimeUnit.SECONDS).attempts());
-    assertEquals(Thread.currentThread(), sendingThreads.get(0));
-    assertNotSame(Thread.currentThread(), sendingThreads.get(1));
-    assertTrue(sendingThreads.get(1).getName().startsWith("capreport-retry-"));
+    assertEquals(2, sendingThreads.size());
+    for (Thread thread : sendingThreads) {
+      assertNotSame(Thread.currentThread(), thread);
+      assertTrue(thread.getName().matches("capreport-[0-9a-f]+-worker-\\d+"), thread.getName());
+    }
   }
 
   @Test
   void closingTheClientEndsAsyncReportsWaitingToRetry() throws Exception {
-    RetryPolicy slow =
-        RetryPolicy.builder()
-            .initialDelay(30, TimeUnit.SECONDS)
-            .maxDelay(30, TimeUnit.SECONDS)
-            .build();
-    CountDownLatch failedOnce = new CountDownLatch(1);
-    doAnswer(
-            invocation -> {
-              TransportCallback callback = invocation.getArgument(1);
-              transportThreads.execute(
-                  () -> {
-                    callback.onFailure(new ConnectException("refused"));
-                    failedOnce.countDown();
-                  });
-              return null;
-            })
-        .when(transport)
-        .sendAsync(any(), any());
-    CapReportClient client = client(slow);
+    transport.otherwise(refused());
+    CapReportClient client = client(SLOW);
     CompletableFuture<ReportResult> future = client.reportAsync(ReportEndpoint.TOKEN_CAPTCHA, 8);
-    assertTrue(failedOnce.await(10, TimeUnit.SECONDS));
-    waitFor(() -> events.contains("retry after 1"));
+    assertTrue(retryScheduled.await(10, TimeUnit.SECONDS));
     client.close();
     ExecutionException e =
         assertThrows(ExecutionException.class, () -> future.get(10, TimeUnit.SECONDS));
-    assertInstanceOf(TransportFailureException.class, e.getCause());
-    assertEquals(1, ((CapReportException) e.getCause()).attempts());
+    TransportFailureException last =
+        assertInstanceOf(TransportFailureException.class, e.getCause());
+    assertEquals(TransportFailureException.Kind.CONNECT, last.kind(), "the last failure stands");
+    assertEquals(1, last.attempts());
+    assertEquals(1, transport.sent().size());
   }
 
   @Test
   void aThrowingListenerCannotLoseAReport() throws Exception {
-    when(transport.send(any())).thenReturn(Answers.success());
+    transport.otherwise(Answers.success());
     CapReportClient client =
         CapReportClient.builder()
             .clientKey("key")
@@ -311,27 +333,7 @@ class RetryTest {
                   }
                 })
             .build();
+    clients.add(client);
     assertEquals(1, client.reportImage(3).attempts());
-  }
-
-  private static TransportResponse retryAfter(int status, String header) throws IOException {
-    return TransportResponse.read(
-        status,
-        header,
-        new java.io.ByteArrayInputStream("slow down".getBytes("UTF-8")),
-        100,
-        json -> {
-          throw new IOException("not json");
-        });
-  }
-
-  private static void waitFor(java.util.concurrent.Callable<Boolean> condition) throws Exception {
-    long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (!condition.call()) {
-      if (System.nanoTime() > end) {
-        throw new AssertionError("condition not met within 10 s");
-      }
-      Thread.sleep(5);
-    }
   }
 }

@@ -1,9 +1,9 @@
 package io.github.capreport.internal;
 
+import io.github.capreport.ScriptedTransport;
 import io.github.capreport.spi.Transport;
 import io.github.capreport.spi.TransportOptions;
 import io.github.capreport.spi.TransportProvider;
-import org.mockito.Mockito;
 
 /** Registered in core's test resources so discovery through ServiceLoader is exercised. */
 public final class RegisteredTestProvider implements TransportProvider {
@@ -19,8 +19,6 @@ public final class RegisteredTestProvider implements TransportProvider {
 
   @Override
   public Transport create(TransportOptions options) {
-    Transport transport = Mockito.mock(Transport.class);
-    Mockito.when(transport.id()).thenReturn("test");
-    return transport;
+    return new ScriptedTransport("test");
   }
 }

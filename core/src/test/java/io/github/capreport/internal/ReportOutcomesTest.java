@@ -2,6 +2,7 @@ package io.github.capreport.internal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -12,6 +13,7 @@ import io.github.capreport.ApiErrorCode;
 import io.github.capreport.ReportEndpoint;
 import io.github.capreport.ReportRefusedException;
 import io.github.capreport.ReportResult;
+import io.github.capreport.ScriptedTransport;
 import io.github.capreport.TransportFailureException;
 import io.github.capreport.TransportFailureException.Kind;
 import io.github.capreport.UnexpectedResponseException;
@@ -22,6 +24,7 @@ import java.net.ConnectException;
 import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.net.UnknownHostException;
+import java.util.Collections;
 import javax.net.ssl.SSLHandshakeException;
 import javax.net.ssl.SSLPeerUnverifiedException;
 import org.junit.jupiter.api.Test;
@@ -33,16 +36,14 @@ class ReportOutcomesTest {
   private final ReportOutcomes outcomes = new ReportOutcomes(new Redactor(KEY));
   private final TransportRequest request =
       new TransportRequest(
-          URI.create("https://api.example/reportIncorrectImageCaptcha"),
-          ReportEndpoint.IMAGE_CAPTCHA,
-          KEY,
-          7654321L,
-          "capreport/test (test)",
-          65536);
+              URI.create("https://api.example/reportIncorrectImageCaptcha"),
+              ReportEndpoint.IMAGE_CAPTCHA,
+              Collections.singletonMap("User-Agent", "capreport/test (test)"))
+          .withBody(7654321L, ScriptedTransport.JSON.reportBody(KEY, 7654321L));
 
   @Test
   void successIsAResult() {
-    ReportResult result = outcomes.interpret(request, Answers.success());
+    ReportResult result = outcomes.interpret(request, Answers.read(Answers.success()));
     assertEquals(new ReportResult(ReportEndpoint.IMAGE_CAPTCHA, 7654321L, 200), result);
   }
 
@@ -53,7 +54,9 @@ class ReportOutcomesTest {
             ReportRefusedException.class,
             () ->
                 outcomes.interpret(
-                    request, Answers.envelope(200, 1L, "ERROR_KEY_DOES_NOT_EXIST", null, null)));
+                    request,
+                    Answers.read(
+                        Answers.envelope(200, 1L, "ERROR_KEY_DOES_NOT_EXIST", null, null))));
     assertEquals(ApiErrorCode.ERROR_KEY_DOES_NOT_EXIST, e.errorCode());
     assertEquals("ERROR_KEY_DOES_NOT_EXIST", e.rawErrorCode());
     assertEquals(1L, e.errorId());
@@ -76,8 +79,9 @@ class ReportOutcomesTest {
             () ->
                 outcomes.interpret(
                     request,
-                    Answers.envelope(
-                        200, 16L, "ERROR_NO_SLOT_AVAILABLE", "busy, try later", null)));
+                    Answers.read(
+                        Answers.envelope(
+                            200, 16L, "ERROR_NO_SLOT_AVAILABLE", "busy, try later", null))));
     assertEquals(16L, e.errorId());
     assertEquals("busy, try later", e.errorDescription());
     assertTrue(e.isRetryable());
@@ -90,7 +94,8 @@ class ReportOutcomesTest {
     ReportRefusedException e =
         assertThrows(
             ReportRefusedException.class,
-            () -> outcomes.interpret(request, Answers.refusal(200, "ERROR_BRAND_NEW")));
+            () ->
+                outcomes.interpret(request, Answers.read(Answers.refusal(200, "ERROR_BRAND_NEW"))));
     assertEquals(ApiErrorCode.UNKNOWN, e.errorCode());
     assertEquals("ERROR_BRAND_NEW", e.rawErrorCode());
     assertFalse(e.isRetryable());
@@ -101,7 +106,9 @@ class ReportOutcomesTest {
     ReportRefusedException e =
         assertThrows(
             ReportRefusedException.class,
-            () -> outcomes.interpret(request, Answers.refusal(200, "WRONG_CAPTCHA_ID")));
+            () ->
+                outcomes.interpret(
+                    request, Answers.read(Answers.refusal(200, "WRONG_CAPTCHA_ID"))));
     assertEquals(ApiErrorCode.ERROR_NO_SUCH_CAPCHA_ID, e.errorCode());
     assertEquals("WRONG_CAPTCHA_ID", e.rawErrorCode());
   }
@@ -111,7 +118,9 @@ class ReportOutcomesTest {
     ReportRefusedException e =
         assertThrows(
             ReportRefusedException.class,
-            () -> outcomes.interpret(request, Answers.envelope(200, 1L, null, null, null)));
+            () ->
+                outcomes.interpret(
+                    request, Answers.read(Answers.envelope(200, 1L, null, null, null))));
     assertEquals(ApiErrorCode.UNKNOWN, e.errorCode());
     assertNull(e.rawErrorCode());
   }
@@ -122,7 +131,9 @@ class ReportOutcomesTest {
     ReportRefusedException e =
         assertThrows(
             ReportRefusedException.class,
-            () -> outcomes.interpret(request, Answers.refusal(status, "ERROR_IP_BANNED")));
+            () ->
+                outcomes.interpret(
+                    request, Answers.read(Answers.refusal(status, "ERROR_IP_BANNED"))));
     assertEquals(status, e.httpStatus());
     assertEquals(ApiErrorCode.ERROR_IP_BANNED, e.errorCode());
   }
@@ -132,7 +143,9 @@ class ReportOutcomesTest {
     UnexpectedResponseException e =
         assertThrows(
             UnexpectedResponseException.class,
-            () -> outcomes.interpret(request, Answers.notJson(502, "<html>Bad gateway</html>")));
+            () ->
+                outcomes.interpret(
+                    request, Answers.read(Answers.notJson(502, "<html>Bad gateway</html>"))));
     assertEquals(502, e.httpStatus());
     assertEquals("<html>Bad gateway</html>", e.bodyPreview());
     assertTrue(e.isRetryable());
@@ -148,7 +161,7 @@ class ReportOutcomesTest {
     UnexpectedResponseException e =
         assertThrows(
             UnexpectedResponseException.class,
-            () -> outcomes.interpret(request, Answers.notJson(200, "{\"errorId\":")));
+            () -> outcomes.interpret(request, Answers.read(Answers.notJson(200, "{\"errorId\":"))));
     assertFalse(e.isRetryable());
     assertTrue(e.getMessage().contains("not a JSON object"), e.getMessage());
   }
@@ -158,7 +171,9 @@ class ReportOutcomesTest {
     UnexpectedResponseException e =
         assertThrows(
             UnexpectedResponseException.class,
-            () -> outcomes.interpret(request, Answers.envelope(200, 0L, null, null, null)));
+            () ->
+                outcomes.interpret(
+                    request, Answers.read(Answers.envelope(200, 0L, null, null, null))));
     assertTrue(e.getMessage().contains("errorId is 0 but status is absent"), e.getMessage());
   }
 
@@ -167,7 +182,9 @@ class ReportOutcomesTest {
     UnexpectedResponseException e =
         assertThrows(
             UnexpectedResponseException.class,
-            () -> outcomes.interpret(request, Answers.envelope(200, 0L, null, null, "processing")));
+            () ->
+                outcomes.interpret(
+                    request, Answers.read(Answers.envelope(200, 0L, null, null, "processing"))));
     assertTrue(e.getMessage().contains("'processing'"), e.getMessage());
   }
 
@@ -176,7 +193,9 @@ class ReportOutcomesTest {
     UnexpectedResponseException e =
         assertThrows(
             UnexpectedResponseException.class,
-            () -> outcomes.interpret(request, Answers.envelope(200, null, null, null, "success")));
+            () ->
+                outcomes.interpret(
+                    request, Answers.read(Answers.envelope(200, null, null, null, "success"))));
     assertTrue(e.getMessage().contains("no errorId"), e.getMessage());
   }
 
@@ -186,7 +205,7 @@ class ReportOutcomesTest {
     UnexpectedResponseException e =
         assertThrows(
             UnexpectedResponseException.class,
-            () -> outcomes.interpret(request, Answers.notJson(status, "")));
+            () -> outcomes.interpret(request, Answers.read(Answers.notJson(status, ""))));
     assertEquals(status, e.httpStatus());
     assertFalse(e.isRetryable());
     assertTrue(e.getMessage().contains("redirect, not followed"), e.getMessage());
@@ -197,7 +216,8 @@ class ReportOutcomesTest {
     assertEquals(Kind.CONNECT, ReportOutcomes.classify(new ConnectException("refused")));
     assertEquals(Kind.CONNECT, ReportOutcomes.classify(new UnknownHostException("x")));
     assertEquals(Kind.TIMEOUT, ReportOutcomes.classify(new SocketTimeoutException("slow")));
-    assertEquals(Kind.INTERRUPTED, ReportOutcomes.classify(new InterruptedIOException()));
+    // An InterruptedIOException is a library's own timeout unless the thread was interrupted.
+    assertEquals(Kind.TIMEOUT, ReportOutcomes.classify(new InterruptedIOException()));
     assertEquals(Kind.TLS, ReportOutcomes.classify(new SSLHandshakeException("untrusted")));
     // OkHttp's host name check, after the handshake: as final as an untrusted certificate.
     assertEquals(
@@ -221,7 +241,29 @@ class ReportOutcomesTest {
   }
 
   @Test
+  void anInterruptedCallersInterruptedIoExceptionIsAnInterrupt() {
+    Thread.currentThread().interrupt();
+    try {
+      assertEquals(Kind.INTERRUPTED, ReportOutcomes.classify(new InterruptedIOException()));
+      // A socket timeout stays a timeout even on an interrupted thread.
+      assertEquals(Kind.TIMEOUT, ReportOutcomes.classify(new SocketTimeoutException("slow")));
+    } finally {
+      Thread.interrupted();
+    }
+  }
+
+  @Test
+  void aLibrarysOwnTimeoutInInterruptedIoExceptionsClothesIsATimeout() {
+    // Apache's connect and pool timeouts, OkHttp's call timeout.
+    TransportFailureException e = outcomes.failure(request, new InterruptedIOException("timeout"));
+    assertEquals(Kind.TIMEOUT, e.kind());
+    assertTrue(e.isRetryable());
+    assertFalse(Thread.currentThread().isInterrupted());
+  }
+
+  @Test
   void anInterruptKeepsTheInterruptStatusAndIsNotRetryable() {
+    Thread.currentThread().interrupt();
     try {
       TransportFailureException e = outcomes.failure(request, new InterruptedIOException("stop"));
       assertEquals(Kind.INTERRUPTED, e.kind());
@@ -245,5 +287,137 @@ class ReportOutcomesTest {
         outcomes.transportBug(request, "broken", new IllegalStateException("oops"));
     assertEquals(Kind.IO, e.kind());
     assertTrue(e.getMessage().contains("transport 'broken' failed unexpectedly"), e.getMessage());
+  }
+
+  @Test
+  void anOversizedBodyIsUnexpectedAndSaysSo() {
+    byte[] big = new byte[64 * 1024 + 1];
+    java.util.Arrays.fill(big, (byte) 'x');
+    Answer answer = Answers.read(Answers.bytes(200, big));
+    assertFalse(answer.complete());
+    UnexpectedResponseException e =
+        assertThrows(UnexpectedResponseException.class, () -> outcomes.interpret(request, answer));
+    assertTrue(e.getMessage().contains("the body is larger than 65536 bytes"), e.getMessage());
+    assertEquals(Answer.PREVIEW_CHARS, e.bodyPreview().length());
+  }
+
+  @Test
+  void retryAfterIsCarriedOnRefusalsAndUnexpectedAnswers() {
+    ReportRefusedException refused =
+        assertThrows(
+            ReportRefusedException.class,
+            () ->
+                outcomes.interpret(
+                    request,
+                    Answers.read(Answers.refusal(429, "ERROR_TOO_MUCH_REQUESTS").retryAfter("7"))));
+    assertEquals(7000, refused.retryAfterMillis());
+    UnexpectedResponseException unexpected =
+        assertThrows(
+            UnexpectedResponseException.class,
+            () ->
+                outcomes.interpret(
+                    request, Answers.read(Answers.notJson(503, "busy").retryAfter("2"))));
+    assertEquals(2000, unexpected.retryAfterMillis());
+  }
+
+  @Test
+  void aDeadlineAbortIsATimeoutThatNamesTheRequestTimeout() {
+    IOException thrown = new IOException("Socket closed " + KEY);
+    TransportFailureException e =
+        outcomes.failure(request, thrown, CallWatchdog.Reason.DEADLINE, 1500);
+    assertEquals(Kind.TIMEOUT, e.kind());
+    assertTrue(e.isRetryable());
+    assertTrue(
+        e.getMessage().contains("no complete answer within the request timeout of 1500 ms"),
+        e.getMessage());
+    assertInstanceOf(SocketTimeoutException.class, e.getCause());
+    Throwable library = e.getCause().getCause();
+    assertFalse(library.getMessage().contains(KEY), library.getMessage());
+  }
+
+  @Test
+  void aDeadlineAbortIsATimeoutWhateverTheLibraryMadeOfIt() {
+    // An HTTP library may report an abort as a closed connection: the client's reason decides.
+    TransportFailureException e =
+        outcomes.failure(
+            request, new ConnectException("closed"), CallWatchdog.Reason.DEADLINE, 30_000);
+    assertEquals(Kind.TIMEOUT, e.kind());
+  }
+
+  @Test
+  void aCancelInFlightIsCancelledAndMayHaveReachedTheServer() {
+    TransportFailureException e =
+        outcomes.failure(
+            request, new IOException("Socket closed"), CallWatchdog.Reason.CANCELLED, 30_000);
+    assertEquals(Kind.CANCELLED, e.kind());
+    assertFalse(e.isRetryable());
+    assertEquals(
+        "reportIncorrectImageCaptcha for task 7654321 was cancelled while it was in flight. The"
+            + " report may or may not have reached the server.",
+        e.getMessage());
+    assertFalse(outcomes.wasNotSent(e));
+  }
+
+  @Test
+  void aCloseInFlightIsCancelledAndSaysTheClientClosed() {
+    TransportFailureException e =
+        outcomes.failure(request, new IOException("closed"), CallWatchdog.Reason.CLOSED, 30_000);
+    assertEquals(Kind.CANCELLED, e.kind());
+    assertTrue(e.getMessage().contains("was ended by the client's close()"), e.getMessage());
+  }
+
+  @Test
+  void anInterruptAbortKeepsTheInterruptStatus() {
+    try {
+      TransportFailureException e =
+          outcomes.failure(
+              request, new IOException("closed"), CallWatchdog.Reason.INTERRUPTED, 30_000);
+      assertEquals(Kind.INTERRUPTED, e.kind());
+      assertTrue(Thread.currentThread().isInterrupted());
+    } finally {
+      Thread.interrupted();
+    }
+  }
+
+  @Test
+  void withoutAnAbortTheExceptionDecides() {
+    ConnectException refused = new ConnectException("refused");
+    TransportFailureException e = outcomes.failure(request, refused, null, 30_000);
+    assertEquals(Kind.CONNECT, e.kind());
+    assertSame(refused, e.getCause());
+  }
+
+  @Test
+  void aReportStoppedBeforeItWentOutSaysItDidNotReachTheServer() {
+    TransportFailureException e =
+        outcomes.notSent(request, CallWatchdog.Reason.CANCELLED, "before it was sent");
+    assertEquals(Kind.CANCELLED, e.kind());
+    assertTrue(outcomes.wasNotSent(e));
+    assertEquals(
+        "reportIncorrectImageCaptcha for task 7654321 was cancelled before it was sent. The"
+            + " report did not reach the server.",
+        e.getMessage());
+    assertFalse(outcomes.wasNotSent(outcomes.failure(request, new IOException("x"))));
+  }
+
+  @Test
+  void anInterruptWhileWaitingToRetryKeepsTheStatus() {
+    try {
+      TransportFailureException e =
+          outcomes.interruptedWhileWaiting(request, 500, new InterruptedException());
+      assertEquals(Kind.INTERRUPTED, e.kind());
+      assertTrue(e.getMessage().contains("while waiting 500 ms to retry"), e.getMessage());
+      assertTrue(Thread.currentThread().isInterrupted());
+    } finally {
+      Thread.interrupted();
+    }
+  }
+
+  @Test
+  void aMessageNeverQuotesTheKeyFromALibrarysException() {
+    TransportFailureException e = outcomes.failure(request, new IOException("bad header: " + KEY));
+    assertFalse(e.getMessage().contains(KEY), e.getMessage());
+    assertFalse(e.getCause().getMessage().contains(KEY), e.getCause().getMessage());
+    assertInstanceOf(Redactor.RedactedCause.class, e.getCause());
   }
 }

@@ -1,4 +1,4 @@
-package io.github.capreport.spi;
+package io.github.capreport.internal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
