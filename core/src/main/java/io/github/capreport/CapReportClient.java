@@ -462,7 +462,7 @@ public final class CapReportClient implements AutoCloseable {
             "clientKey is " + (clientKey == null ? "null" : "blank") + ": it is required");
       }
       String validatedBaseUrl = BaseUrl.validate(baseUrl, allowPlainHttp);
-      ClientThreads threads = new ClientThreads(this);
+      ClientThreads threads = new ClientThreads(new Object());
       if (transport != null) {
         TransportOptions own = options.build();
         own.rejectClientSettings("a transport passed to transport(...)");

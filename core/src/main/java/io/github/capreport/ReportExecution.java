@@ -55,6 +55,8 @@ final class ReportExecution {
   private final Random random = new Random();
   private final Set<Call> waiting =
       Collections.newSetFromMap(new ConcurrentHashMap<Call, Boolean>());
+  private final Set<Call> awaitingConnection =
+      Collections.newSetFromMap(new ConcurrentHashMap<Call, Boolean>());
   private final CountDownLatch closing = new CountDownLatch(1);
   private final Object schedulerLock = new Object();
   private ScheduledThreadPoolExecutor scheduler;
@@ -140,6 +142,9 @@ final class ReportExecution {
     closed = true;
     closing.countDown();
     watchdog.close();
+    for (Call call : awaitingConnection) {
+      call.abort(CallWatchdog.Reason.CLOSED);
+    }
     for (Call call : waiting) {
       call.abandonWait();
     }
@@ -240,7 +245,9 @@ final class ReportExecution {
         abortReason = reason;
       }
       Exchange current = exchange;
-      if (current != null) {
+      if (current == null) {
+        interruptRunner(); // an asynchronous report waiting for a connection, if any
+      } else {
         current.abort();
         if (current.abortsByInterrupt()) {
           interruptRunner();
@@ -286,11 +293,15 @@ final class ReportExecution {
       }
       try {
         abortReason = null;
+        CallWatchdog.Reason early = stopReason(blocking);
+        if (early != null) {
+          throw outcomes.notSent(request, early, "before it was sent");
+        }
         Exchange current;
         try {
           current = transport.newExchange(request);
         } catch (RuntimeException e) {
-          throw outcomes.transportBug(request, transport.id(), e);
+          throw outcomes.transportBug(request, transport.id(), e, false);
         }
         exchange = current;
         CallWatchdog.Watch watch =
@@ -322,7 +333,7 @@ final class ReportExecution {
         } catch (CapReportException e) {
           throw e;
         } catch (RuntimeException e) {
-          throw outcomes.transportBug(request, transport.id(), e);
+          throw outcomes.transportBug(request, transport.id(), e, true);
         } finally {
           watch.stop();
           exchange = null;
@@ -332,17 +343,43 @@ final class ReportExecution {
       }
     }
 
+    /**
+     * Waits for one of the client's connections, until the deadline. An asynchronous report waits
+     * on a worker of the client's, which {@link #cancel()} and {@link #close()} interrupt.
+     */
     private void awaitConnection(boolean blocking) {
       boolean acquired;
+      if (!blocking) {
+        running(true);
+        awaitingConnection.add(this);
+      }
       try {
         long wait = deadlineNanos - System.nanoTime();
-        acquired = wait > 0 && connections.tryAcquire(wait, TimeUnit.NANOSECONDS);
+        acquired =
+            wait > 0
+                && stopReason(blocking) == null
+                && connections.tryAcquire(wait, TimeUnit.NANOSECONDS);
       } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
+        if (blocking) {
+          Thread.currentThread().interrupt();
+        }
+        CallWatchdog.Reason why = blocking ? CallWatchdog.Reason.INTERRUPTED : stopReason(false);
         throw outcomes.notSent(
             request,
-            blocking ? CallWatchdog.Reason.INTERRUPTED : CallWatchdog.Reason.CLOSED,
+            why != null ? why : CallWatchdog.Reason.CLOSED,
             "while waiting for a connection");
+      } finally {
+        if (!blocking) {
+          awaitingConnection.remove(this);
+          running(false);
+        }
+      }
+      CallWatchdog.Reason stop = stopReason(blocking);
+      if (stop != null) {
+        if (acquired) {
+          connections.release();
+        }
+        throw outcomes.notSent(request, stop, "while waiting for a connection");
       }
       if (!acquired) {
         throw outcomes.notSent(

@@ -24,7 +24,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -337,12 +336,6 @@ class CapReportClientTest {
     assertEquals(0, transport.sent().size());
   }
 
-  @Disabled(
-      "core bug: when Transport.newExchange throws, ReportExecution.Call.attempt() fails with"
-          + " transportBug (retryable, not marked notSent) before starting() counts the attempt;"
-          + " retryDelay then sees count 0 < maxAttempts and RetryPolicy.delayBefore(1, ...)"
-          + " shifts by -1, giving a 0 ms delay: the report retries in a tight loop until the"
-          + " policy's deadline (60 s by default), even with RetryPolicy.none()")
   @Test
   void theAttemptsOfATransportWhoseNewExchangeThrowsAreBounded() {
     transport.failNewExchange(new IllegalStateException("bug"));

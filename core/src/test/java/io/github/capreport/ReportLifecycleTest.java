@@ -19,7 +19,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -409,10 +408,6 @@ class ReportLifecycleTest {
     assertEquals(1, transport.sent().size());
   }
 
-  @Disabled(
-      "core bug: ReportCall.cancel() does not wake an async report waiting for a connection"
-          + " (ReportExecution.Call.awaitConnection's tryAcquire): it ends only when a connection"
-          + " frees or its deadline passes, though a cancel during a retry wait ends at once")
   @Test
   void cancellingAnAsyncReportWaitingForAConnectionEndsItAtOnce() throws Exception {
     transport.then(ScriptedTransport.hang()).otherwise(Answers.success());

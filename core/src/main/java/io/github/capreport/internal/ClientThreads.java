@@ -8,16 +8,16 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Every thread of one client: daemons named {@code capreport-<client>-<role>-<n>}, where the client
- * part is the client's identity hash (never anything of the key). Core starts them; a transport
+ * Every thread of one client: daemons named {@code capreport-<id>-<role>-<n>}, where the id is an
+ * identity hash that tells clients apart (never anything of the key). Core starts them; a transport
  * starts none.
  */
 public final class ClientThreads {
   private final String prefix;
   private final ExecutorService library;
 
-  public ClientThreads(Object client) {
-    this.prefix = "capreport-" + Integer.toHexString(System.identityHashCode(client)) + "-";
+  public ClientThreads(Object identity) {
+    this.prefix = "capreport-" + Integer.toHexString(System.identityHashCode(identity)) + "-";
     this.library =
         new ThreadPoolExecutor(
             0,

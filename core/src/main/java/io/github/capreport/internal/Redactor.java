@@ -44,8 +44,11 @@ public final class Redactor {
   }
 
   private boolean revealedIn(Throwable t, int depth) {
-    if (t == null || depth > MAX_DEPTH) {
+    if (t == null) {
       return false;
+    }
+    if (depth > MAX_DEPTH) {
+      return true; // unread: assume the worst, and copy() leaves it out
     }
     if (reveals(t.getMessage()) || reveals(t.getLocalizedMessage()) || reveals(t.toString())) {
       return true;

@@ -210,11 +210,13 @@ public final class ReportOutcomes {
 
   /** A transport broke its contract by throwing an unchecked exception. */
   public TransportFailureException transportBug(
-      TransportRequest request, String transportId, RuntimeException e) {
-    return failure(
-        request,
-        new IOException(
-            "transport '" + transportId + "' failed unexpectedly: " + e.getClass().getName(), e));
+      TransportRequest request, String transportId, RuntimeException e, boolean sent) {
+    String message =
+        "transport '" + transportId + "' failed unexpectedly: " + e.getClass().getName();
+    // Not sent: the exchange could not even be made, and making it again will fail again.
+    IOException bug = sent ? new IOException(message) : new NotSent(message);
+    bug.initCause(e);
+    return failure(request, bug);
   }
 
   static TransportFailureException.Kind classify(IOException e) {

@@ -284,7 +284,7 @@ class ReportOutcomesTest {
   @Test
   void aTransportBugIsATransportFailureNotAStrayRuntimeException() {
     TransportFailureException e =
-        outcomes.transportBug(request, "broken", new IllegalStateException("oops"));
+        outcomes.transportBug(request, "broken", new IllegalStateException("oops"), true);
     assertEquals(Kind.IO, e.kind());
     assertTrue(e.getMessage().contains("transport 'broken' failed unexpectedly"), e.getMessage());
   }
