@@ -1,14 +1,15 @@
 package com.example.shrink;
 
+import io.github.capreport.spi.Exchange;
+import io.github.capreport.spi.JsonBinding;
 import io.github.capreport.spi.ResponseEnvelope;
 import io.github.capreport.spi.Transport;
-import io.github.capreport.spi.TransportCallback;
 import io.github.capreport.spi.TransportOptions;
 import io.github.capreport.spi.TransportProvider;
 import io.github.capreport.spi.TransportRequest;
 import io.github.capreport.spi.TransportResponse;
 import java.io.ByteArrayInputStream;
-import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -37,27 +38,50 @@ public final class FakeTransportProvider implements TransportProvider {
       }
 
       @Override
-      public TransportResponse send(TransportRequest request) throws IOException {
-        byte[] body = "{\"errorId\":0,\"status\":\"success\"}".getBytes(StandardCharsets.UTF_8);
-        return TransportResponse.read(
-            200,
-            null,
-            new ByteArrayInputStream(body),
-            request.maxResponseBytes(),
-            json -> new ResponseEnvelope(0L, null, null, "success"));
+      public JsonBinding json() {
+        return new JsonBinding() {
+          @Override
+          public byte[] reportBody(String clientKey, long taskId) {
+            return ("{\"taskId\":" + taskId + "}").getBytes(StandardCharsets.UTF_8);
+          }
+
+          @Override
+          public ResponseEnvelope envelope(byte[] json) {
+            return new ResponseEnvelope(0L, null, null, "success");
+          }
+        };
       }
 
       @Override
-      public void sendAsync(TransportRequest request, TransportCallback callback) {
-        new Thread(
-                () -> {
-                  try {
-                    callback.onResponse(send(request));
-                  } catch (IOException e) {
-                    callback.onFailure(e);
-                  }
-                })
-            .start();
+      public Exchange newExchange(TransportRequest request) {
+        return new Exchange() {
+          @Override
+          public TransportResponse execute() {
+            return new TransportResponse() {
+              @Override
+              public int statusCode() {
+                return 200;
+              }
+
+              @Override
+              public String header(String name) {
+                return null;
+              }
+
+              @Override
+              public InputStream body() {
+                return new ByteArrayInputStream(
+                    "{\"errorId\":0,\"status\":\"success\"}".getBytes(StandardCharsets.UTF_8));
+              }
+
+              @Override
+              public void close() {}
+            };
+          }
+
+          @Override
+          public void abort() {}
+        };
       }
 
       @Override

@@ -39,6 +39,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -96,6 +97,15 @@ public abstract class TransportContractSuite {
   /** The transport under test. */
   protected abstract TransportProvider provider();
 
+  /**
+   * For a transport that takes the user's own HTTP client: one over a client of the user's that
+   * trusts {@code trust}, as a user would build it, closing that client when it closes. Null (the
+   * default) skips the case.
+   */
+  protected Transport transportWithOwnClientTrusting(SSLContext trust, long requestTimeoutMillis) {
+    return null;
+  }
+
   @AfterEach
   public void closeWhatTheCaseOpened() throws Exception {
     callers.shutdownNow();
@@ -112,7 +122,6 @@ public abstract class TransportContractSuite {
     Transport transport = transport();
     TransportRequest request = request(transport, api.baseUrl(), endpoint, TASK_ID);
     Result result = run(transport.newExchange(request));
-    assertEquals(200, result.status);
     RecordedRequest seen = api.emulator().lastRequest();
     assertEquals("POST", seen.method());
     assertEquals(endpoint.path(), seen.path());
@@ -124,6 +133,7 @@ public abstract class TransportContractSuite {
     assertNull(seen.header("Transfer-Encoding"), "the body goes with its length, not chunked");
     assertArrayEquals(request.body(), seen.body(), "the body, byte for byte");
     assertTrue(seen.isWellFormedReport(), seen.toString());
+    assertEquals(200, result.status);
   }
 
   @ParameterizedTest
@@ -389,6 +399,18 @@ public abstract class TransportContractSuite {
     SelfSignedCertificate cert = SelfSignedCertificate.forLoopback();
     CapMonsterEmulator https = https(cert);
     Transport transport = transport(options().sslContext(cert.clientContext()).build());
+    assertEquals(200, run(transport.newExchange(request(transport, https.baseUrl()))).status);
+    assertEquals(1, https.count(TASK_ID));
+  }
+
+  @Test
+  public void trustsTheCertificateOfAUsersOwnClient() throws Exception {
+    SelfSignedCertificate cert = SelfSignedCertificate.forLoopback();
+    Transport transport = transportWithOwnClientTrusting(cert.clientContext(), 60_000);
+    org.junit.jupiter.api.Assumptions.assumeTrue(
+        transport != null, "the transport takes no HTTP client of the user's");
+    closeAfter.add(transport);
+    CapMonsterEmulator https = https(cert);
     assertEquals(200, run(transport.newExchange(request(transport, https.baseUrl()))).status);
     assertEquals(1, https.count(TASK_ID));
   }

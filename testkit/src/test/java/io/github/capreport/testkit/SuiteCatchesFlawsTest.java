@@ -44,11 +44,7 @@ class SuiteCatchesFlawsTest {
             Flaw.TASK_ID_AS_STRING,
             s.getMethod("keepsATaskIdAboveTwoToThe32Intact", Call.class),
             "taskId, a JSON integer"),
-        Arguments.of(Flaw.NO_USER_AGENT, exactRequest, "but was: <Java>"),
-        Arguments.of(
-            Flaw.IGNORES_ABORT,
-            s.getMethod("endsAReportInFlightWhenTheClientCloses", Call.class),
-            "no outcome within"));
+        Arguments.of(Flaw.NO_USER_AGENT, exactRequest, "but was: <Java>"));
   }
 
   /** The same for the reliability suite. */
@@ -62,6 +58,52 @@ class SuiteCatchesFlawsTest {
                 TransportReliabilitySuite.Transient.class,
                 Call.class),
             "attempts ==> expected: <2> but was: <1>"));
+  }
+
+  /** The same for the contract suite, which drives the transport itself. */
+  static Stream<Arguments> flawsAndTheContractCasesThatCatchThem() throws NoSuchMethodException {
+    Class<TransportContractSuite> s = TransportContractSuite.class;
+    Method exactRequest = s.getMethod("sendsExactlyTheRequestItIsGiven", ReportEndpoint.class);
+    return Stream.of(
+        Arguments.of(
+            Flaw.FOLLOWS_REDIRECTS,
+            s.getMethod("neverFollowsARedirect", int.class),
+            "the redirect itself is the answer"),
+        Arguments.of(
+            Flaw.RESENDS_POST_AFTER_A_FAILURE,
+            s.getMethod("neverSendsARequestTwiceAfterTheConnectionDrops"),
+            "requests that reached the server ==> expected: <1> but was: <2>"),
+        Arguments.of(
+            Flaw.TEXT_PLAIN_CONTENT_TYPE,
+            exactRequest,
+            "expected: <application/json> but was: <text/plain>"),
+        Arguments.of(
+            Flaw.TASK_ID_AS_STRING,
+            s.getMethod("writesTheReportBodyExactly", String.class),
+            "\"taskId\":\"1\""),
+        Arguments.of(Flaw.NO_USER_AGENT, exactRequest, "but was: <Java>"),
+        Arguments.of(
+            Flaw.IGNORES_ABORT,
+            s.getMethod("abortEndsAnExchangeWaitingForItsAnswer"),
+            "abort() did not end the exchange"));
+  }
+
+  @ParameterizedTest(name = "{0} is caught by {1}")
+  @MethodSource("flawsAndTheContractCasesThatCatchThem")
+  void failsAFlawedTransportInTheContractSuite(Flaw flaw, Method catcher, String reason) {
+    Flawed.flaw = flaw;
+    assertCaught(flaw, FlawedContract.class, catcher, reason);
+  }
+
+  /** Not run by the build on its own (a nested class); the test above launches it. */
+  static class FlawedContract extends TransportContractSuite {
+    @Override
+    protected TransportProvider provider() {
+      Flaw flaw = Flawed.flaw;
+      return flaw == null
+          ? UrlConnectionTransport.provider()
+          : UrlConnectionTransport.provider(flaw);
+    }
   }
 
   @AfterEach
