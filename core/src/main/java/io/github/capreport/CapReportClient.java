@@ -351,7 +351,7 @@ public final class CapReportClient implements AutoCloseable {
     private RetryPolicy retryPolicy = RetryPolicy.defaults();
     private ReportListener listener = ReportListener.NONE;
 
-    private Builder() {}
+    Builder() {} // not private: a private one costs a synthetic class in the jar
 
     /**
      * Which failures are sent again, how often and how late. Defaults to {@link

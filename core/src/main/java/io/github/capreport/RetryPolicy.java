@@ -101,7 +101,7 @@ public final class RetryPolicy {
     private long maxDelayMillis = 10_000;
     private long deadlineMillis = 60_000;
 
-    private Builder() {}
+    Builder() {} // not private: a private one costs a synthetic class in the jar
 
     /** Attempts in all, the first included; 1 turns retries off. */
     public Builder maxAttempts(int maxAttempts) {

@@ -50,7 +50,7 @@ public final class CallWatchdog implements Runnable {
     private final Thread caller;
     private volatile boolean aborted;
 
-    private Watch(Abortable call, long deadlineNanos, Thread caller) {
+    Watch(Abortable call, long deadlineNanos, Thread caller) {
       this.call = call;
       this.deadlineNanos = deadlineNanos;
       this.caller = caller;

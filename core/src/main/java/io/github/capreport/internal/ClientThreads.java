@@ -52,23 +52,13 @@ public final class ClientThreads {
     library.shutdown();
   }
 
-  /** Whether {@code thread} is one of this client's. */
+  /** Whether {@code thread} is one of this client's, by its name's prefix, unique to the client. */
   public boolean owns(Thread thread) {
-    return thread instanceof Owned && ((Owned) thread).owner == this;
+    return thread.getName().startsWith(prefix);
   }
 
   @Override
   public String toString() {
     return "ClientThreads{" + prefix + "*}";
-  }
-
-  private static final class Owned extends Thread {
-    final ClientThreads owner;
-
-    Owned(ClientThreads owner, String name, Runnable runnable) {
-      super(runnable, name);
-      this.owner = owner;
-      setDaemon(true);
-    }
   }
 }

@@ -137,7 +137,7 @@ public final class TransportOptions {
     private Executor executor;
     private boolean connectTimeoutSet;
 
-    private Builder() {}
+    Builder() {} // not private: a private one costs a synthetic class in the jar
 
     public Builder connectTimeout(long amount, TimeUnit unit) {
       this.connectTimeoutMillis = positiveMillis("connectTimeout", amount, unit);
