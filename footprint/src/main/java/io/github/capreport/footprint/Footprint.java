@@ -127,8 +127,18 @@ public final class Footprint {
           "bom/pom.xml must have no parent: importing it would import the parent's"
               + " dependencyManagement of third-party versions too");
     }
-    String spotless =
-        text(child(pom(root.resolve("pom.xml")), "properties"), "spotless-plugin.version", null);
+    Element parent = pom(root.resolve("pom.xml"));
+    for (String name : PUBLISHED_METADATA) {
+      String expected = normalized(child(parent, name));
+      if (expected.isEmpty() || !expected.equals(normalized(child(bom, name)))) {
+        throw new IllegalStateException(
+            "bom/pom.xml's <"
+                + name
+                + "> must say what the root pom's says (Central requires it in every POM): "
+                + expected);
+      }
+    }
+    String spotless = text(child(parent, "properties"), "spotless-plugin.version", null);
     for (Element plugin : children(child(child(bom, "build"), "plugins"), "plugin")) {
       if (!text(plugin, "version", "").equals(spotless)) {
         throw new IllegalStateException(
@@ -159,6 +169,15 @@ public final class Footprint {
           "bom/pom.xml lists " + listed + " but the published modules are " + expected);
     }
     System.out.println("footprint: the BOM lists every published module " + expected);
+  }
+
+  /** What every published POM must carry: the root pom's, inherited, or the BOM's own copy. */
+  static final String[] PUBLISHED_METADATA = {
+    "url", "inceptionYear", "licenses", "developers", "scm", "issueManagement"
+  };
+
+  private static String normalized(Element element) {
+    return element == null ? "" : element.getTextContent().trim().replaceAll("\\s+", " ");
   }
 
   static String report(Path root, String version, List<Module> published) throws IOException {
