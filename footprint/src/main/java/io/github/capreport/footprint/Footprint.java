@@ -138,18 +138,7 @@ public final class Footprint {
                 + expected);
       }
     }
-    String spotless = text(child(parent, "properties"), "spotless-plugin.version", null);
-    for (Element plugin : children(child(child(bom, "build"), "plugins"), "plugin")) {
-      if (!text(plugin, "version", "").equals(spotless)) {
-        throw new IllegalStateException(
-            "bom/pom.xml pins "
-                + text(plugin, "artifactId", null)
-                + " at "
-                + text(plugin, "version", null)
-                + ", the root pom at "
-                + spotless);
-      }
-    }
+    checkPluginVersions(root, "bom/pom.xml");
     TreeSet<String> listed = new TreeSet<>();
     for (Element dependency :
         children(child(child(bom, "dependencyManagement"), "dependencies"), "dependency")) {
@@ -169,6 +158,44 @@ public final class Footprint {
           "bom/pom.xml lists " + listed + " but the published modules are " + expected);
     }
     System.out.println("footprint: the BOM lists every published module " + expected);
+  }
+
+  /**
+   * The root pom's version property of each plugin that a pom without our parent may declare: the
+   * BOM and the consumers in {@code it-consumers/} cannot inherit the root's pins, so they repeat
+   * them, and this keeps them equal.
+   */
+  static final Map<String, String> PLUGIN_VERSION_PROPERTIES = new LinkedHashMap<>();
+
+  static {
+    PLUGIN_VERSION_PROPERTIES.put("spotless-maven-plugin", "spotless-plugin.version");
+    PLUGIN_VERSION_PROPERTIES.put("cyclonedx-maven-plugin", "cyclonedx.version");
+    PLUGIN_VERSION_PROPERTIES.put("maven-enforcer-plugin", "enforcer-plugin.version");
+    PLUGIN_VERSION_PROPERTIES.put("maven-dependency-plugin", "dependency-plugin.version");
+  }
+
+  /** Every plugin of a pom without our parent is pinned at the root pom's version. */
+  static void checkPluginVersions(Path root, String pomPath) throws Exception {
+    Element properties = child(pom(root.resolve("pom.xml")), "properties");
+    Element build = child(pom(root.resolve(pomPath)), "build");
+    List<Element> plugins = new ArrayList<>(children(child(build, "plugins"), "plugin"));
+    plugins.addAll(children(child(child(build, "pluginManagement"), "plugins"), "plugin"));
+    for (Element plugin : plugins) {
+      String artifactId = text(plugin, "artifactId", null);
+      String property = PLUGIN_VERSION_PROPERTIES.get(artifactId);
+      String expected = property == null ? null : text(properties, property, null);
+      String version = text(plugin, "version", null);
+      if (expected == null || !expected.equals(version)) {
+        throw new IllegalStateException(
+            pomPath
+                + " pins "
+                + artifactId
+                + " at "
+                + version
+                + ", the root pom at "
+                + (expected == null ? "nothing (add it to PLUGIN_VERSION_PROPERTIES)" : expected));
+      }
+    }
   }
 
   /** What every published POM must carry: the root pom's, inherited, or the BOM's own copy. */
