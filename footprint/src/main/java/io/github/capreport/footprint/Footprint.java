@@ -32,7 +32,8 @@ import org.w3c.dom.Node;
  * every published jar names its automatic module in {@code io.github.capreport.*}.
  *
  * <p>Its inputs: the poms, each published module's jar, and the {@code target/footprint/tree.txt}
- * and {@code files.txt} that maven-dependency-plugin writes there (see the root pom).
+ * and {@code files.txt} that maven-dependency-plugin writes for the consumer of that module in
+ * {@code it-consumers/}, a project without our parent: the trees are what a user gets.
  *
  * <p>Arguments: the root directory of the build, the project version, and optionally {@code
  * update}.
@@ -44,6 +45,7 @@ public final class Footprint {
   static final int TOLERANCE_PERCENT = 5;
 
   private static final String GROUP = "io.github.capreport";
+  private static final String CONSUMERS = "it-consumers";
   private static final Pattern SIZE = Pattern.compile("(\\d+(?:\\.\\d+)?) (KiB|MiB)");
 
   private Footprint() {}
@@ -55,6 +57,7 @@ public final class Footprint {
 
     List<Module> published = publishedModules(root);
     checkBom(root, published);
+    checkConsumers(root, published);
     String report = report(root, version, published);
 
     Path out = root.resolve("footprint/target/footprint.md");
@@ -218,8 +221,12 @@ public final class Footprint {
         throw new IllegalStateException("not built: " + jar);
       }
       String moduleName = automaticModuleName(jar);
-      Map<String, Path> files = files(module.dir.resolve("target/footprint/files.txt"));
-      List<String> tree = lines(module.dir.resolve("target/footprint/tree.txt"));
+      // What a consumer of the published POM gets, without our parent's dependencyManagement.
+      Path consumer = root.resolve(CONSUMERS).resolve(module.dir.getFileName().toString());
+      Map<String, Path> files = files(consumer.resolve("target/footprint/files.txt"));
+      files.remove(GROUP + ":" + module.artifactId);
+      List<String> tree =
+          consumerTree(module, lines(consumer.resolve("target/footprint/tree.txt")));
 
       long own = Files.size(jar);
       long dependencies = 0;
@@ -271,6 +278,55 @@ public final class Footprint {
         + "\n<details><summary>Runtime dependency trees</summary>\n\n```\n"
         + trees.toString().trim()
         + "\n```\n\n</details>\n";
+  }
+
+  /**
+   * The tree of one consumer without its own first two lines (the consumer, and the published
+   * artifact it depends on), one level less deep: the lines the published module's own tree would
+   * have.
+   */
+  static List<String> consumerTree(Module module, List<String> consumer) {
+    String dependency = consumer.size() < 2 ? "" : consumer.get(1);
+    if (!dependency.startsWith("\\- " + GROUP + ":" + module.artifactId + ":")) {
+      throw new IllegalStateException(
+          CONSUMERS
+              + "/"
+              + module.dir.getFileName()
+              + " must depend on "
+              + module.artifactId
+              + " and nothing else, not: "
+              + dependency);
+    }
+    List<String> tree = new ArrayList<>();
+    tree.add(module.artifactId);
+    for (String line : consumer.subList(2, consumer.size())) {
+      tree.add(line.substring(3));
+    }
+    return tree;
+  }
+
+  /** The consumers have no parent, a consumer of every published module and nothing else. */
+  static void checkConsumers(Path root, List<Module> published) throws Exception {
+    Element consumers = pom(root.resolve(CONSUMERS + "/pom.xml"));
+    if (child(consumers, "parent") != null) {
+      throw new IllegalStateException(
+          CONSUMERS
+              + "/pom.xml must have no parent: a consumer of our POMs has none of its"
+              + " dependencyManagement");
+    }
+    checkPluginVersions(root, CONSUMERS + "/pom.xml");
+    TreeSet<String> listed = new TreeSet<>();
+    for (Element module : children(child(consumers, "modules"), "module")) {
+      listed.add(module.getTextContent().trim());
+    }
+    TreeSet<String> expected = new TreeSet<>();
+    for (Module module : published) {
+      expected.add(module.dir.getFileName().toString());
+    }
+    if (!listed.equals(expected)) {
+      throw new IllegalStateException(
+          CONSUMERS + "/pom.xml lists " + listed + " but the published modules are " + expected);
+    }
   }
 
   static String automaticModuleName(Path jar) throws IOException {
@@ -356,8 +412,9 @@ public final class Footprint {
       throw new IllegalStateException(
           "missing "
               + file
-              + ": a published module declares maven-dependency-plugin to write it (see the root"
-              + " pom)");
+              + ": the consumer in "
+              + CONSUMERS
+              + "/ of each published module writes it");
     }
     return Files.readAllLines(file, StandardCharsets.UTF_8);
   }
