@@ -175,14 +175,27 @@ public final class Footprint {
     PLUGIN_VERSION_PROPERTIES.put("cyclonedx-maven-plugin", "cyclonedx.version");
     PLUGIN_VERSION_PROPERTIES.put("maven-enforcer-plugin", "enforcer-plugin.version");
     PLUGIN_VERSION_PROPERTIES.put("maven-dependency-plugin", "dependency-plugin.version");
+    PLUGIN_VERSION_PROPERTIES.put("maven-gpg-plugin", "gpg-plugin.version");
+    PLUGIN_VERSION_PROPERTIES.put("central-publishing-maven-plugin", "central-publishing.version");
   }
 
-  /** Every plugin of a pom without our parent is pinned at the root pom's version. */
+  /**
+   * Every plugin of a pom without our parent, its profiles' too, is pinned at the root pom's
+   * version.
+   */
   static void checkPluginVersions(Path root, String pomPath) throws Exception {
     Element properties = child(pom(root.resolve("pom.xml")), "properties");
-    Element build = child(pom(root.resolve(pomPath)), "build");
-    List<Element> plugins = new ArrayList<>(children(child(build, "plugins"), "plugin"));
-    plugins.addAll(children(child(child(build, "pluginManagement"), "plugins"), "plugin"));
+    Element project = pom(root.resolve(pomPath));
+    List<Element> builds = new ArrayList<>();
+    builds.add(child(project, "build"));
+    for (Element profile : children(child(project, "profiles"), "profile")) {
+      builds.add(child(profile, "build"));
+    }
+    List<Element> plugins = new ArrayList<>();
+    for (Element build : builds) {
+      plugins.addAll(children(child(build, "plugins"), "plugin"));
+      plugins.addAll(children(child(child(build, "pluginManagement"), "plugins"), "plugin"));
+    }
     for (Element plugin : plugins) {
       String artifactId = text(plugin, "artifactId", null);
       String property = PLUGIN_VERSION_PROPERTIES.get(artifactId);
