@@ -38,7 +38,7 @@ public final class CpuProfiler implements InternalProfiler {
   }
 
   @Override
-  public Collection<? extends Result> afterIteration(
+  public Collection<? extends Result<?>> afterIteration(
       BenchmarkParams benchmarkParams, IterationParams iterationParams, IterationResult result) {
     long cpuNanos = os.getProcessCpuTime() - startNanos;
     long ops = result.getMetadata().getAllOps();

@@ -32,7 +32,8 @@ import org.w3c.dom.Node;
  * every published jar names its automatic module in {@code io.github.capreport.*}.
  *
  * <p>Its inputs: the poms, each published module's jar, and the {@code target/footprint/tree.txt}
- * and {@code files.txt} that maven-dependency-plugin writes there (see the root pom).
+ * and {@code files.txt} that maven-dependency-plugin writes for the consumer of that module in
+ * {@code it-consumers/}, a project without our parent: the trees are what a user gets.
  *
  * <p>Arguments: the root directory of the build, the project version, and optionally {@code
  * update}.
@@ -44,6 +45,7 @@ public final class Footprint {
   static final int TOLERANCE_PERCENT = 5;
 
   private static final String GROUP = "io.github.capreport";
+  private static final String CONSUMERS = "it-consumers";
   private static final Pattern SIZE = Pattern.compile("(\\d+(?:\\.\\d+)?) (KiB|MiB)");
 
   private Footprint() {}
@@ -55,6 +57,7 @@ public final class Footprint {
 
     List<Module> published = publishedModules(root);
     checkBom(root, published);
+    checkConsumers(root, published);
     String report = report(root, version, published);
 
     Path out = root.resolve("footprint/target/footprint.md");
@@ -127,19 +130,18 @@ public final class Footprint {
           "bom/pom.xml must have no parent: importing it would import the parent's"
               + " dependencyManagement of third-party versions too");
     }
-    String spotless =
-        text(child(pom(root.resolve("pom.xml")), "properties"), "spotless-plugin.version", null);
-    for (Element plugin : children(child(child(bom, "build"), "plugins"), "plugin")) {
-      if (!text(plugin, "version", "").equals(spotless)) {
+    Element parent = pom(root.resolve("pom.xml"));
+    for (String name : PUBLISHED_METADATA) {
+      String expected = normalized(child(parent, name));
+      if (expected.isEmpty() || !expected.equals(normalized(child(bom, name)))) {
         throw new IllegalStateException(
-            "bom/pom.xml pins "
-                + text(plugin, "artifactId", null)
-                + " at "
-                + text(plugin, "version", null)
-                + ", the root pom at "
-                + spotless);
+            "bom/pom.xml's <"
+                + name
+                + "> must say what the root pom's says (Central requires it in every POM): "
+                + expected);
       }
     }
+    checkPluginVersions(root, "bom/pom.xml");
     TreeSet<String> listed = new TreeSet<>();
     for (Element dependency :
         children(child(child(bom, "dependencyManagement"), "dependencies"), "dependency")) {
@@ -161,6 +163,66 @@ public final class Footprint {
     System.out.println("footprint: the BOM lists every published module " + expected);
   }
 
+  /**
+   * The root pom's version property of each plugin that a pom without our parent may declare: the
+   * BOM and the consumers in {@code it-consumers/} cannot inherit the root's pins, so they repeat
+   * them, and this keeps them equal.
+   */
+  static final Map<String, String> PLUGIN_VERSION_PROPERTIES = new LinkedHashMap<>();
+
+  static {
+    PLUGIN_VERSION_PROPERTIES.put("spotless-maven-plugin", "spotless-plugin.version");
+    PLUGIN_VERSION_PROPERTIES.put("cyclonedx-maven-plugin", "cyclonedx.version");
+    PLUGIN_VERSION_PROPERTIES.put("maven-enforcer-plugin", "enforcer-plugin.version");
+    PLUGIN_VERSION_PROPERTIES.put("maven-dependency-plugin", "dependency-plugin.version");
+    PLUGIN_VERSION_PROPERTIES.put("maven-gpg-plugin", "gpg-plugin.version");
+    PLUGIN_VERSION_PROPERTIES.put("central-publishing-maven-plugin", "central-publishing.version");
+  }
+
+  /**
+   * Every plugin of a pom without our parent, its profiles' too, is pinned at the root pom's
+   * version.
+   */
+  static void checkPluginVersions(Path root, String pomPath) throws Exception {
+    Element properties = child(pom(root.resolve("pom.xml")), "properties");
+    Element project = pom(root.resolve(pomPath));
+    List<Element> builds = new ArrayList<>();
+    builds.add(child(project, "build"));
+    for (Element profile : children(child(project, "profiles"), "profile")) {
+      builds.add(child(profile, "build"));
+    }
+    List<Element> plugins = new ArrayList<>();
+    for (Element build : builds) {
+      plugins.addAll(children(child(build, "plugins"), "plugin"));
+      plugins.addAll(children(child(child(build, "pluginManagement"), "plugins"), "plugin"));
+    }
+    for (Element plugin : plugins) {
+      String artifactId = text(plugin, "artifactId", null);
+      String property = PLUGIN_VERSION_PROPERTIES.get(artifactId);
+      String expected = property == null ? null : text(properties, property, null);
+      String version = text(plugin, "version", null);
+      if (expected == null || !expected.equals(version)) {
+        throw new IllegalStateException(
+            pomPath
+                + " pins "
+                + artifactId
+                + " at "
+                + version
+                + ", the root pom at "
+                + (expected == null ? "nothing (add it to PLUGIN_VERSION_PROPERTIES)" : expected));
+      }
+    }
+  }
+
+  /** What every published POM must carry: the root pom's, inherited, or the BOM's own copy. */
+  static final String[] PUBLISHED_METADATA = {
+    "url", "inceptionYear", "licenses", "developers", "scm", "issueManagement"
+  };
+
+  private static String normalized(Element element) {
+    return element == null ? "" : element.getTextContent().trim().replaceAll("\\s+", " ");
+  }
+
   static String report(Path root, String version, List<Module> published) throws IOException {
     StringBuilder table = new StringBuilder();
     table.append("| artifact | automatic module | jar | runtime dependencies | in all |\n");
@@ -172,8 +234,12 @@ public final class Footprint {
         throw new IllegalStateException("not built: " + jar);
       }
       String moduleName = automaticModuleName(jar);
-      Map<String, Path> files = files(module.dir.resolve("target/footprint/files.txt"));
-      List<String> tree = lines(module.dir.resolve("target/footprint/tree.txt"));
+      // What a consumer of the published POM gets, without our parent's dependencyManagement.
+      Path consumer = root.resolve(CONSUMERS).resolve(module.dir.getFileName().toString());
+      Map<String, Path> files = files(consumer.resolve("target/footprint/files.txt"));
+      files.remove(GROUP + ":" + module.artifactId);
+      List<String> tree =
+          consumerTree(module, lines(consumer.resolve("target/footprint/tree.txt")));
 
       long own = Files.size(jar);
       long dependencies = 0;
@@ -225,6 +291,55 @@ public final class Footprint {
         + "\n<details><summary>Runtime dependency trees</summary>\n\n```\n"
         + trees.toString().trim()
         + "\n```\n\n</details>\n";
+  }
+
+  /**
+   * The tree of one consumer without its own first two lines (the consumer, and the published
+   * artifact it depends on), one level less deep: the lines the published module's own tree would
+   * have.
+   */
+  static List<String> consumerTree(Module module, List<String> consumer) {
+    String dependency = consumer.size() < 2 ? "" : consumer.get(1);
+    if (!dependency.startsWith("\\- " + GROUP + ":" + module.artifactId + ":")) {
+      throw new IllegalStateException(
+          CONSUMERS
+              + "/"
+              + module.dir.getFileName()
+              + " must depend on "
+              + module.artifactId
+              + " and nothing else, not: "
+              + dependency);
+    }
+    List<String> tree = new ArrayList<>();
+    tree.add(module.artifactId);
+    for (String line : consumer.subList(2, consumer.size())) {
+      tree.add(line.substring(3));
+    }
+    return tree;
+  }
+
+  /** The consumers have no parent, a consumer of every published module and nothing else. */
+  static void checkConsumers(Path root, List<Module> published) throws Exception {
+    Element consumers = pom(root.resolve(CONSUMERS + "/pom.xml"));
+    if (child(consumers, "parent") != null) {
+      throw new IllegalStateException(
+          CONSUMERS
+              + "/pom.xml must have no parent: a consumer of our POMs has none of its"
+              + " dependencyManagement");
+    }
+    checkPluginVersions(root, CONSUMERS + "/pom.xml");
+    TreeSet<String> listed = new TreeSet<>();
+    for (Element module : children(child(consumers, "modules"), "module")) {
+      listed.add(module.getTextContent().trim());
+    }
+    TreeSet<String> expected = new TreeSet<>();
+    for (Module module : published) {
+      expected.add(module.dir.getFileName().toString());
+    }
+    if (!listed.equals(expected)) {
+      throw new IllegalStateException(
+          CONSUMERS + "/pom.xml lists " + listed + " but the published modules are " + expected);
+    }
   }
 
   static String automaticModuleName(Path jar) throws IOException {
@@ -310,8 +425,9 @@ public final class Footprint {
       throw new IllegalStateException(
           "missing "
               + file
-              + ": a published module declares maven-dependency-plugin to write it (see the root"
-              + " pom)");
+              + ": the consumer in "
+              + CONSUMERS
+              + "/ of each published module writes it");
     }
     return Files.readAllLines(file, StandardCharsets.UTF_8);
   }

@@ -4,10 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.json.JsonWriteFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.github.capreport.spi.ResponseEnvelope;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -15,10 +16,11 @@ import org.junit.jupiter.api.Test;
 
 class JacksonEnvelopesTest {
   private static final ObjectMapper STRICT =
-      new ObjectMapper()
+      JsonMapper.builder()
           .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
           .enable(SerializationFeature.INDENT_OUTPUT)
-          .enable(JsonGenerator.Feature.WRITE_NUMBERS_AS_STRINGS);
+          .enable(JsonWriteFeature.WRITE_NUMBERS_AS_STRINGS)
+          .build();
 
   @Test
   void writesExactlyTheTwoFields() throws IOException {

@@ -154,6 +154,7 @@ class FaultsConnectionsAndHttpsTest {
   }
 
   @Test
+  @SuppressWarnings("try") // closes the second connection inside the block on purpose
   void countsTheConnectionsOpenNow() throws Exception {
     assertEquals(0, emulator.openConnections());
     try (Socket first = new Socket("127.0.0.1", emulator.port());
