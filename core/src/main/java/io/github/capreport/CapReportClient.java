@@ -461,6 +461,17 @@ public final class CapReportClient implements AutoCloseable {
         throw new IllegalArgumentException(
             "clientKey is " + (clientKey == null ? "null" : "blank") + ": it is required");
       }
+      for (int i = 0; i < clientKey.length(); i++) {
+        char c = clientKey.charAt(i);
+        if (c <= ' ' || c > '~') {
+          // Every transport then writes the same body: no encoding of an odd character to differ.
+          throw new IllegalArgumentException(
+              "clientKey must be printable ASCII without spaces (CapMonster's are 32 hex digits);"
+                  + " character "
+                  + i
+                  + " is not");
+        }
+      }
       String validatedBaseUrl = BaseUrl.validate(baseUrl, allowPlainHttp);
       ClientThreads threads = new ClientThreads(new Object());
       if (transport != null) {

@@ -26,6 +26,7 @@ import javax.net.ssl.SSLContext;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
 
 /** The client's own logic, with a scripted transport as the seam. Real HTTP is the testkit's. */
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
@@ -149,6 +150,18 @@ class CapReportClientTest {
             IllegalArgumentException.class,
             () -> CapReportClient.builder().clientKey(" \t").transport(transport).build());
     assertEquals("clientKey is blank: it is required", e.getMessage());
+  }
+
+  @ParameterizedTest
+  @org.junit.jupiter.params.provider.ValueSource(
+      strings = {"key with space", "key\n", "kl\u00fcssel", "half\ud800surrogate"})
+  void aKeyThatIsNotPrintableAsciiIsRejectedAtBuildTimeWithoutShowingIt(String key) {
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> CapReportClient.builder().clientKey(key).transport(transport).build());
+    assertTrue(e.getMessage().contains("printable ASCII"), e.getMessage());
+    assertFalse(e.getMessage().contains(key.trim()), e.getMessage());
   }
 
   @Test

@@ -59,7 +59,15 @@ public final class BaseUrl {
               + ", which would send the client key unencrypted. Use https, or call"
               + " allowPlainHttp(true) if the network path is trusted.");
     }
-    String normalized = baseUrl;
+    for (String segment : uri.getRawPath().split("/", -1)) {
+      if (segment.equals(".") || segment.equals("..")) {
+        // HTTP clients resolve them differently (OkHttp does, Apache does not): refused, so that
+        // every transport sends the same bytes.
+        throw new IllegalArgumentException("baseUrl's path must not have . or .. segments");
+      }
+    }
+    // Percent-encoded, so that every transport writes the same request line.
+    String normalized = uri.toASCIIString();
     while (normalized.endsWith("/")) {
       normalized = normalized.substring(0, normalized.length() - 1);
     }

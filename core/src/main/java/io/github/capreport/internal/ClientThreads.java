@@ -34,8 +34,9 @@ public final class ClientThreads {
     return new ThreadFactory() {
       @Override
       public Thread newThread(Runnable runnable) {
-        return new Owned(
-            ClientThreads.this, prefix + role + "-" + count.incrementAndGet(), runnable);
+        Thread thread = new Thread(runnable, prefix + role + "-" + count.incrementAndGet());
+        thread.setDaemon(true);
+        return thread;
       }
     };
   }

@@ -2,8 +2,6 @@ package io.github.capreport.internal;
 
 import io.github.capreport.spi.TransportProvider;
 import java.util.ArrayList;
-import java.util.Collections;
-import java.util.Comparator;
 import java.util.Iterator;
 import java.util.List;
 import java.util.ServiceConfigurationError;
@@ -21,15 +19,6 @@ public final class TransportSelector {
       "io.github.capreport:capreport-transport-jdk (Java 11+),"
           + " io.github.capreport:capreport-transport-apache (Apache HttpClient 5) or"
           + " io.github.capreport:capreport-transport-retrofit (Retrofit/OkHttp, Android)";
-
-  private static final Comparator<TransportProvider> PREFERENCE =
-      new Comparator<TransportProvider>() {
-        @Override
-        public int compare(TransportProvider a, TransportProvider b) {
-          int byPriority = Integer.compare(b.priority(), a.priority());
-          return byPriority != 0 ? byPriority : a.id().compareTo(b.id());
-        }
-      };
 
   private TransportSelector() {}
 
@@ -70,20 +59,21 @@ public final class TransportSelector {
       wanted = propertyId.trim();
       source = "the system property " + PROPERTY;
     }
-    List<TransportProvider> sorted = new ArrayList<>(found);
-    Collections.sort(sorted, PREFERENCE);
-    if (wanted == null) {
-      return sorted.get(0);
-    }
-    for (TransportProvider provider : sorted) {
-      if (provider.id().equals(wanted)) {
-        return provider;
+    TransportProvider best = null;
+    for (TransportProvider provider : found) {
+      if ((wanted == null || provider.id().equals(wanted))
+          && (best == null || preferred(provider, best))) {
+        best = provider;
       }
     }
+    if (best != null) {
+      return best;
+    }
     List<String> ids = new ArrayList<>();
-    for (TransportProvider provider : sorted) {
+    for (TransportProvider provider : found) {
       ids.add(provider.id());
     }
+    java.util.Collections.sort(ids);
     throw new IllegalStateException(
         "Transport '"
             + wanted
@@ -94,5 +84,15 @@ public final class TransportSelector {
             + ". Add its artifact, one of "
             + ARTIFACTS
             + ".");
+  }
+
+  /**
+   * The higher priority wins; a tie goes to the id first in order, so classpath order never
+   * decides.
+   */
+  private static boolean preferred(TransportProvider a, TransportProvider b) {
+    return a.priority() != b.priority()
+        ? a.priority() > b.priority()
+        : a.id().compareTo(b.id()) < 0;
   }
 }

@@ -109,4 +109,20 @@ class BaseUrlTest {
         assertThrows(IllegalArgumentException.class, () -> BaseUrl.validate(url, false));
     assertFalse(e.getMessage().contains("s3cret"), e.getMessage());
   }
+
+  @ParameterizedTest
+  @ValueSource(
+      strings = {"https://h.example/a/../b", "https://h.example/./api", "https://h.example/.."})
+  void refusesDotSegmentsThatClientsWouldResolveDifferently(String url) {
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> BaseUrl.validate(url, false));
+    assertTrue(e.getMessage().contains(". or .."), e.getMessage());
+  }
+
+  @Test
+  void percentEncodesWhatIsNotAscii() {
+    assertEquals(
+        "https://h.example/%D0%BF%D1%83%D1%82%D1%8C",
+        BaseUrl.validate("https://h.example/\u043f\u0443\u0442\u044c/", false));
+  }
 }
