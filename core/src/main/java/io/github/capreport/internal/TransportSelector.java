@@ -69,11 +69,19 @@ public final class TransportSelector {
     if (best != null) {
       return best;
     }
-    List<String> ids = new ArrayList<>();
+    // In the order the client would pick them.
+    List<TransportProvider> ordered = new ArrayList<>();
     for (TransportProvider provider : found) {
+      int at = 0;
+      while (at < ordered.size() && !preferred(provider, ordered.get(at))) {
+        at++;
+      }
+      ordered.add(at, provider);
+    }
+    List<String> ids = new ArrayList<>();
+    for (TransportProvider provider : ordered) {
       ids.add(provider.id());
     }
-    java.util.Collections.sort(ids);
     throw new IllegalStateException(
         "Transport '"
             + wanted

@@ -12,8 +12,6 @@ import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509TrustManager;
 import okhttp3.Call;
@@ -59,10 +57,6 @@ public final class RetrofitTransport implements Transport {
     OkHttpClient.Builder b;
     if (builder.okHttpClient != null) {
       options.rejectClientSettings("the OkHttpClient given to RetrofitTransport");
-      if (builder.trustManager != null) {
-        throw new IllegalStateException(
-            "trustManager cannot apply to the OkHttpClient given to RetrofitTransport");
-      }
       b = builder.okHttpClient.newBuilder();
     } else {
       // The request timeout as read and write timeout: a backstop, core owns the deadline.
@@ -72,8 +66,8 @@ public final class RetrofitTransport implements Transport {
               .connectTimeout(options.connectTimeoutMillis(), TimeUnit.MILLISECONDS)
               .readTimeout(options.requestTimeoutMillis(), TimeUnit.MILLISECONDS)
               .writeTimeout(options.requestTimeoutMillis(), TimeUnit.MILLISECONDS);
-      if (options.sslContext() != null || builder.trustManager != null) {
-        tls(b, options.sslContext(), builder.trustManager);
+      if (options.sslContext() != null) {
+        b.sslSocketFactory(options.sslContext().getSocketFactory(), platformTrustManager());
       }
     }
     // Core owns retries: OkHttp's silent resend after a broken connection could repeat a report.
@@ -119,27 +113,20 @@ public final class RetrofitTransport implements Transport {
   }
 
   /**
-   * TLS for the client this transport builds. OkHttp wants the trust manager beside the socket
-   * factory; without a given one it is told the platform's, which it uses only to clean certificate
-   * chains for pinning, which this client does not configure. Handshakes are verified by the
-   * context's socket factory, host names by OkHttp's verifier, either way.
+   * What OkHttp is told beside the context's socket factory, which does not reveal its own trust
+   * manager: the platform's. OkHttp uses it only to clean certificate chains for pinning, which
+   * this client does not configure; handshakes are verified by the context's socket factory, host
+   * names by OkHttp's verifier. A client of your own sets both as it likes.
    */
-  private static void tls(OkHttpClient.Builder b, SSLContext context, X509TrustManager tm) {
+  private static X509TrustManager platformTrustManager() {
     try {
-      if (tm == null) {
-        TrustManagerFactory factory =
-            TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        factory.init((KeyStore) null);
-        tm = (X509TrustManager) factory.getTrustManagers()[0];
-      }
-      if (context == null) {
-        context = SSLContext.getInstance("TLS");
-        context.init(null, new TrustManager[] {tm}, null);
-      }
+      TrustManagerFactory factory =
+          TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+      factory.init((KeyStore) null);
+      return (X509TrustManager) factory.getTrustManagers()[0];
     } catch (GeneralSecurityException e) {
-      throw new IllegalStateException("cannot set up TLS", e);
+      throw new IllegalStateException("no platform trust manager", e);
     }
-    b.sslSocketFactory(context.getSocketFactory(), tm);
   }
 
   /**
@@ -225,7 +212,6 @@ public final class RetrofitTransport implements Transport {
   public static final class Builder {
     private TransportOptions options = TransportOptions.builder().build();
     private OkHttpClient okHttpClient;
-    private X509TrustManager trustManager;
 
     private Builder() {}
 
@@ -260,15 +246,6 @@ public final class RetrofitTransport implements Transport {
             "the Retrofit's call factory must be an OkHttpClient, not a " + factory.getClass());
       }
       return okHttpClient((OkHttpClient) factory);
-    }
-
-    /**
-     * The trust manager behind {@link TransportOptions#sslContext()}, for the client this transport
-     * builds; given alone, it also makes the TLS context.
-     */
-    public Builder trustManager(X509TrustManager trustManager) {
-      this.trustManager = trustManager;
-      return this;
     }
 
     public RetrofitTransport build() {

@@ -220,16 +220,6 @@ class RetrofitTransportTest {
             IllegalStateException.class,
             () -> RetrofitTransport.builder().okHttpClient(users).options(tls).build());
     assertTrue(ssl.getMessage().startsWith("sslContext"), ssl.getMessage());
-    IllegalStateException trust =
-        assertThrows(
-            IllegalStateException.class,
-            () ->
-                RetrofitTransport.builder()
-                    .okHttpClient(users)
-                    .options(noClientSettings())
-                    .trustManager(platformTrustManager())
-                    .build());
-    assertTrue(trust.getMessage().startsWith("trustManager"), trust.getMessage());
   }
 
   @Test
@@ -389,21 +379,15 @@ class RetrofitTransportTest {
   }
 
   @Test
-  void tlsFromTheOptionsAndAGivenTrustManager() throws Exception {
-    X509TrustManager trustManager = platformTrustManager();
+  void tlsFromTheOptionsGoesWithThePlatformsTrustManagerForOkHttp() throws Exception {
     SSLContext context = SSLContext.getInstance("TLS");
-    context.init(null, new TrustManager[] {trustManager}, null);
+    context.init(null, new TrustManager[] {platformTrustManager()}, null);
     TransportOptions options = options().toBuilder().sslContext(context).build();
-    RetrofitTransport both =
-        closeAfter(RetrofitTransport.builder().options(options).trustManager(trustManager).build());
-    assertSame(trustManager, both.okHttpClient().x509TrustManager());
-    RetrofitTransport contextOnly =
-        closeAfter(RetrofitTransport.builder().options(options).build());
-    assertNotNull(contextOnly.okHttpClient().x509TrustManager());
-    RetrofitTransport managerOnly =
-        closeAfter(
-            RetrofitTransport.builder().options(options()).trustManager(trustManager).build());
-    assertSame(trustManager, managerOnly.okHttpClient().x509TrustManager());
+    RetrofitTransport transport = closeAfter(RetrofitTransport.builder().options(options).build());
+    assertNotNull(transport.okHttpClient().x509TrustManager());
+    assertSame(
+        context.getSocketFactory().getClass(),
+        transport.okHttpClient().sslSocketFactory().getClass());
   }
 
   private static X509TrustManager platformTrustManager() throws Exception {
