@@ -106,7 +106,7 @@ final class UrlConnectionTransport implements Transport {
     private volatile HttpURLConnection connection;
     private volatile boolean aborted;
     private int status;
-    private InputStream body;
+    private volatile InputStream body;
 
     UrlConnectionExchange(TransportRequest request) {
       this.request = request;
@@ -170,7 +170,9 @@ final class UrlConnectionTransport implements Transport {
     public void abort() {
       aborted = true;
       final HttpURLConnection open = connection;
-      if (open != null && !flaws.contains(Flaw.IGNORES_ABORT)) {
+      // Once the body is being read, the reader stops at its next read (see WholeBody): a
+      // disconnect() then would wait for the stream's monitor, which that reader holds.
+      if (open != null && body == null && !flaws.contains(Flaw.IGNORES_ABORT)) {
         // Not on the aborting thread: disconnect() closes the body stream, whose monitor a
         // reader holds in every blocking read, so under a dripping answer it could wait.
         Thread disconnect = new Thread(open::disconnect, "urlconnection-transport-abort");
