@@ -23,4 +23,8 @@ class UrlConnectionContractTest extends TransportContractSuite {
    */
   @Override
   public void httpsToAPlainHttpPortIsAnSslException() {}
+
+  /** Skipped: the reference transport takes no HTTP client of the user's. */
+  @Override
+  public void trustsTheCertificateOfAUsersOwnClient() {}
 }

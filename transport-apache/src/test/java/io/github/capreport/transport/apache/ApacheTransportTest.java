@@ -332,7 +332,8 @@ class ApacheTransportTest {
       CompletableFuture<Throwable> failure =
           CompletableFuture.supplyAsync(
               () -> {
-                try (TransportResponse answer = exchange.execute()) {
+                try {
+                  exchange.execute().close();
                   return null;
                 } catch (Throwable t) {
                   return t;
