@@ -190,14 +190,14 @@ final class ReportExecution {
   }
 
   /** One report: its attempts so far and, while one is in flight, its exchange. */
-  final class Call implements ReportCall, Runnable, CallWatchdog.Abortable {
+  final class Call implements ReportCall, Runnable, CallWatchdog.Watched {
     private final TransportRequest request;
     private final ReportCallback callback;
     private final long startNanos = System.nanoTime();
     private final List<CapReportException> failures = new ArrayList<>(2);
     private final AtomicBoolean finished = new AtomicBoolean();
     private int count;
-    private long deadlineNanos;
+    private volatile long deadlineNanos;
     private volatile boolean cancelled;
     private volatile boolean noMoreRetries;
     private volatile Exchange exchange;
@@ -206,6 +206,7 @@ final class ReportExecution {
     private volatile boolean retryDue;
     private Thread runner;
     private boolean interruptedRunner;
+    private volatile Thread watchedCaller;
 
     Call(TransportRequest request, ReportCallback callback) {
       this.request = request;
@@ -253,6 +254,17 @@ final class ReportExecution {
           interruptRunner();
         }
       }
+    }
+
+    @Override
+    public long deadlineNanos() {
+      return deadlineNanos;
+    }
+
+    /** A blocked caller, whose interrupt aborts the attempt; null for asynchronous reports. */
+    @Override
+    public Thread caller() {
+      return watchedCaller;
     }
 
     private synchronized void interruptRunner() {
@@ -304,8 +316,8 @@ final class ReportExecution {
           throw outcomes.transportBug(request, transport.id(), e, false);
         }
         exchange = current;
-        CallWatchdog.Watch watch =
-            watchdog.watch(this, deadlineNanos, blocking ? Thread.currentThread() : null);
+        watchedCaller = blocking ? Thread.currentThread() : null;
+        watchdog.watch(this);
         try {
           CallWatchdog.Reason stop = stopReason(blocking);
           if (stop != null) {
@@ -335,7 +347,7 @@ final class ReportExecution {
         } catch (RuntimeException e) {
           throw outcomes.transportBug(request, transport.id(), e, true);
         } finally {
-          watch.stop();
+          watchdog.stop(this);
           exchange = null;
         }
       } finally {

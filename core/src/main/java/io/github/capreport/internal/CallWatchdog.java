@@ -34,48 +34,24 @@ public final class CallWatchdog implements Runnable {
     CANCELLED
   }
 
-  /** What the watchdog aborts: typically cancels the request and closes its connection. */
-  public interface Abortable {
+  /**
+   * A call the watchdog watches: it carries its own deadline and caller, so that watching one costs
+   * a set insertion and removal and no object of the watchdog's.
+   */
+  public interface Watched {
     /**
-     * Called on the watchdog's thread, or on the thread that closes the watchdog; must be quick.
-     * May be called twice when a close races with a new call, so it must be idempotent.
+     * A {@link System#nanoTime()} value after which the call is aborted, or {@link #NO_DEADLINE}.
+     */
+    long deadlineNanos();
+
+    /** The thread whose interrupt aborts the call, or null to ignore interrupts. */
+    Thread caller();
+
+    /**
+     * Called once per watch, on the watchdog's thread or the thread that closes it; must be quick.
+     * May be called twice when a close races with a new watch, so it must be idempotent.
      */
     void abort(Reason reason);
-  }
-
-  /** A watched call; {@link #stop()} it when the call ends, however it ends. */
-  public final class Watch {
-    private final Abortable call;
-    private final long deadlineNanos;
-    private final Thread caller;
-    private volatile boolean aborted;
-
-    Watch(Abortable call, long deadlineNanos, Thread caller) {
-      this.call = call;
-      this.deadlineNanos = deadlineNanos;
-      this.caller = caller;
-    }
-
-    /** Stops watching the call. Idempotent. */
-    public void stop() {
-      watched.remove(this);
-    }
-
-    private void check(long now) {
-      if (aborted) {
-        return;
-      }
-      if (caller != null && caller.isInterrupted()) {
-        abort(Reason.INTERRUPTED);
-      } else if (deadlineNanos != NO_DEADLINE && now - deadlineNanos >= 0) {
-        abort(Reason.DEADLINE);
-      }
-    }
-
-    private void abort(Reason reason) {
-      aborted = true;
-      call.abort(reason);
-    }
   }
 
   /** The period the bundled transports use: an abort is at most this late. */
@@ -86,8 +62,8 @@ public final class CallWatchdog implements Runnable {
 
   private final ThreadFactory threads;
   private final long periodMillis;
-  private final Set<Watch> watched =
-      Collections.newSetFromMap(new ConcurrentHashMap<Watch, Boolean>());
+  private final Set<Watched> watched =
+      Collections.newSetFromMap(new ConcurrentHashMap<Watched, Boolean>());
   private final Object lifecycle = new Object();
 
   /** The sweeping thread, or null while nothing is watched. Guarded by {@link #lifecycle}. */
@@ -116,29 +92,25 @@ public final class CallWatchdog implements Runnable {
   }
 
   /**
-   * Watches a call until {@link Watch#stop()}. After {@link #close()} the call is aborted at once,
-   * with {@link Reason#CLOSED}, on this thread.
-   *
-   * @param deadlineNanos a {@link System#nanoTime()} value after which the call is aborted, or
-   *     {@link #NO_DEADLINE}
-   * @param caller the thread whose interrupt aborts the call, or null to ignore interrupts
+   * Watches a call until {@link #stop}, or until it is aborted. After {@link #close()} the call is
+   * aborted at once, with {@link Reason#CLOSED}, on this thread.
    */
-  public Watch watch(Abortable call, long deadlineNanos, Thread caller) {
-    if (call == null) {
-      throw new NullPointerException("call == null");
-    }
-    Watch watch = new Watch(call, deadlineNanos, caller);
-    watched.add(watch);
+  public void watch(Watched call) {
+    watched.add(call);
     // Added first, then checked: close() either sees this call or this sees closed.
     if (closed) {
-      watch.stop();
-      watch.abort(Reason.CLOSED);
-      return watch;
+      watched.remove(call);
+      call.abort(Reason.CLOSED);
+      return;
     }
     if (!running) {
       startSweeper();
     }
-    return watch;
+  }
+
+  /** Stops watching the call. Idempotent. */
+  public void stop(Watched call) {
+    watched.remove(call);
   }
 
   /**
@@ -151,9 +123,10 @@ public final class CallWatchdog implements Runnable {
       closed = true;
       thread = sweeper;
     }
-    for (Watch watch : watched) {
-      watched.remove(watch);
-      watch.abort(Reason.CLOSED);
+    for (Watched call : watched) {
+      if (watched.remove(call)) {
+        call.abort(Reason.CLOSED);
+      }
     }
     if (thread == null || thread == Thread.currentThread()) {
       return;
@@ -207,8 +180,17 @@ public final class CallWatchdog implements Runnable {
         return; // only close() interrupts this thread
       }
       long now = System.nanoTime();
-      for (Watch watch : watched) {
-        watch.check(now);
+      for (Watched call : watched) {
+        Thread caller = call.caller();
+        long deadline = call.deadlineNanos();
+        Reason reason =
+            caller != null && caller.isInterrupted()
+                ? Reason.INTERRUPTED
+                : deadline != NO_DEADLINE && now - deadline >= 0 ? Reason.DEADLINE : null;
+        // Removed before it is aborted: each watch ends in one abort at most.
+        if (reason != null && watched.remove(call)) {
+          call.abort(reason);
+        }
       }
       if (!watched.isEmpty()) {
         idleSince = now;

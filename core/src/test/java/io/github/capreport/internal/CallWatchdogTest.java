@@ -28,14 +28,33 @@ class CallWatchdogTest {
       };
   private final CallWatchdog watchdog = new CallWatchdog(threads, PERIOD_MILLIS);
 
+  private Recorder watch(Recorder call, long deadline, Thread caller) {
+    call.deadline = deadline;
+    call.caller = caller;
+    watchdog.watch(call);
+    return call;
+  }
+
   @AfterEach
   void close() {
     watchdog.close(5_000);
   }
 
   /** Records each abort it hears. */
-  private static final class Recorder implements CallWatchdog.Abortable {
+  private static final class Recorder implements CallWatchdog.Watched {
     final BlockingQueue<CallWatchdog.Reason> reasons = new LinkedBlockingQueue<>();
+    volatile long deadline = CallWatchdog.NO_DEADLINE;
+    volatile Thread caller;
+
+    @Override
+    public long deadlineNanos() {
+      return deadline;
+    }
+
+    @Override
+    public Thread caller() {
+      return caller;
+    }
 
     @Override
     public void abort(CallWatchdog.Reason reason) {
@@ -50,7 +69,7 @@ class CallWatchdogTest {
   @Test
   void abortsACallWhoseDeadlinePassed() throws Exception {
     Recorder call = new Recorder();
-    watchdog.watch(call, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(20), null);
+    watch(call, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(20), null);
     assertEquals(CallWatchdog.Reason.DEADLINE, call.next());
   }
 
@@ -83,7 +102,7 @@ class CallWatchdogTest {
     InterruptedCaller caller = new InterruptedCaller();
     try {
       Recorder call = new Recorder();
-      watchdog.watch(call, CallWatchdog.NO_DEADLINE, caller);
+      watch(call, CallWatchdog.NO_DEADLINE, caller);
       assertEquals(CallWatchdog.Reason.INTERRUPTED, call.next());
     } finally {
       caller.end();
@@ -95,7 +114,7 @@ class CallWatchdogTest {
     InterruptedCaller caller = new InterruptedCaller();
     try {
       Recorder call = new Recorder();
-      watchdog.watch(call, System.nanoTime(), caller);
+      watch(call, System.nanoTime(), caller);
       assertEquals(CallWatchdog.Reason.INTERRUPTED, call.next());
       Thread.sleep(PERIOD_MILLIS * 10);
       assertTrue(call.reasons.isEmpty(), "aborted again: " + call.reasons);
@@ -107,12 +126,11 @@ class CallWatchdogTest {
   @Test
   void leavesAStoppedCallAlone() throws Exception {
     Recorder call = new Recorder();
-    CallWatchdog.Watch watch =
-        watchdog.watch(call, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(30), null);
-    watch.stop();
-    watch.stop();
+    Recorder watch = watch(call, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(30), null);
+    watchdog.stop(watch);
+    watchdog.stop(watch);
     Recorder witness = new Recorder();
-    watchdog.watch(witness, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(60), null);
+    watch(witness, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(60), null);
     assertEquals(CallWatchdog.Reason.DEADLINE, witness.next());
     assertTrue(call.reasons.isEmpty(), "a stopped call was aborted: " + call.reasons);
   }
@@ -120,9 +138,9 @@ class CallWatchdogTest {
   @Test
   void neverAbortsACallWithoutDeadlineOrCaller() throws Exception {
     Recorder call = new Recorder();
-    watchdog.watch(call, CallWatchdog.NO_DEADLINE, null);
+    watch(call, CallWatchdog.NO_DEADLINE, null);
     Recorder witness = new Recorder();
-    watchdog.watch(witness, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(50), null);
+    watch(witness, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(50), null);
     assertEquals(CallWatchdog.Reason.DEADLINE, witness.next());
     assertTrue(call.reasons.isEmpty());
   }
@@ -130,7 +148,7 @@ class CallWatchdogTest {
   @Test
   void closeAbortsTheCallsInFlightAndEndsTheThread() throws Exception {
     Recorder call = new Recorder();
-    watchdog.watch(call, CallWatchdog.NO_DEADLINE, null);
+    watch(call, CallWatchdog.NO_DEADLINE, null);
     watchdog.close(5_000);
     assertEquals(CallWatchdog.Reason.CLOSED, call.reasons.poll());
     assertEquals(1, started.size());
@@ -141,7 +159,7 @@ class CallWatchdogTest {
   void aCallWatchedAfterCloseIsAbortedAtOnce() {
     watchdog.close();
     Recorder call = new Recorder();
-    watchdog.watch(call, CallWatchdog.NO_DEADLINE, null);
+    watch(call, CallWatchdog.NO_DEADLINE, null);
     assertEquals(CallWatchdog.Reason.CLOSED, call.reasons.poll());
   }
 
@@ -152,12 +170,12 @@ class CallWatchdogTest {
 
   @Test
   void theThreadEndsWhenIdleAndANewOneStartsWithTheNextCall() throws Exception {
-    watchdog.watch(new Recorder(), CallWatchdog.NO_DEADLINE, null).stop();
+    watchdog.stop(watch(new Recorder(), CallWatchdog.NO_DEADLINE, null));
     Thread first = started.get(0);
     first.join(10_000);
     assertFalse(first.isAlive(), "the sweeping thread outlived its idle time");
     Recorder call = new Recorder();
-    watchdog.watch(call, System.nanoTime(), null);
+    watch(call, System.nanoTime(), null);
     assertEquals(CallWatchdog.Reason.DEADLINE, call.next());
     assertEquals(2, started.size());
   }
@@ -166,7 +184,6 @@ class CallWatchdogTest {
   void rejectsBadArguments() {
     assertThrows(NullPointerException.class, () -> new CallWatchdog(null, 1));
     assertThrows(IllegalArgumentException.class, () -> new CallWatchdog(threads, 0));
-    assertThrows(
-        NullPointerException.class, () -> watchdog.watch(null, CallWatchdog.NO_DEADLINE, null));
+    assertThrows(NullPointerException.class, () -> watchdog.watch(null));
   }
 }
