@@ -174,10 +174,7 @@ public final class ReportOutcomes {
     String consequence = " The report may or may not have reached the server; a retry can help.";
     if (kind == TransportFailureException.Kind.CONNECT) {
       what =
-          (e instanceof UnknownHostException
-                  ? "could not resolve the host name of "
-                  : "could not connect to ")
-              + host;
+          (unresolved(e) ? "could not resolve the host name of " : "could not connect to ") + host;
       consequence = " The report did not reach the server; a retry can help.";
     } else if (kind == TransportFailureException.Kind.TIMEOUT) {
       what = "timed out waiting for " + host;
@@ -217,6 +214,15 @@ public final class ReportOutcomes {
     IOException bug = sent ? new IOException(message) : new NotSent(message);
     bug.initCause(e);
     return failure(request, bug);
+  }
+
+  /**
+   * A name that does not resolve: an {@link UnknownHostException} (Apache, OkHttp), or
+   * java.net.http's {@code ConnectException} caused by an {@code UnresolvedAddressException}.
+   */
+  private static boolean unresolved(IOException e) {
+    return e instanceof UnknownHostException
+        || e.getCause() instanceof java.nio.channels.UnresolvedAddressException;
   }
 
   static TransportFailureException.Kind classify(IOException e) {

@@ -420,4 +420,18 @@ class ReportOutcomesTest {
     assertFalse(e.getCause().getMessage().contains(KEY), e.getCause().getMessage());
     assertInstanceOf(Redactor.RedactedCause.class, e.getCause());
   }
+
+  @Test
+  void aNameThatDoesNotResolveSaysSoWhicheverWayTheLibrarySaysIt() {
+    java.net.ConnectException jdk = new java.net.ConnectException();
+    jdk.initCause(new java.nio.channels.UnresolvedAddressException());
+    for (IOException e :
+        new IOException[] {new java.net.UnknownHostException("api.invalid"), jdk}) {
+      TransportFailureException failure = outcomes.failure(request, e);
+      assertEquals(Kind.CONNECT, failure.kind());
+      assertTrue(
+          failure.getMessage().contains("could not resolve the host name of"),
+          failure.getMessage());
+    }
+  }
 }
