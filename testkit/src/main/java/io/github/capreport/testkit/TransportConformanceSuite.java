@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import io.github.capreport.ApiErrorCode;
 import io.github.capreport.CapReportClient;
@@ -22,12 +21,7 @@ import io.github.capreport.TransportFailureException;
 import io.github.capreport.UnexpectedResponseException;
 import io.github.capreport.spi.Transport;
 import io.github.capreport.spi.TransportOptions;
-import io.github.capreport.spi.TransportProvider;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -37,16 +31,11 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -76,15 +65,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * events, bulk outcomes, the emulator's recordings.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
-public abstract class TransportConformanceSuite {
-  /** The key the emulator accepts; distinctive, so that any leak of it is found. */
-  protected static final String CLIENT_KEY = "tck-client-key-4e1f9a7c2b";
-
-  /** A key the emulator does not know; must not leak either. */
-  protected static final String UNKNOWN_KEY = "tck-unknown-key-8d3b6e0f51";
-
-  protected static final long TASK_ID = 7654321L;
-
+public abstract class TransportConformanceSuite extends ClientSuiteHarness {
   /** Above 2^32: survives only as a 64-bit JSON number. */
   protected static final long BIG_TASK_ID = 9_000_000_000L;
 
@@ -94,28 +75,20 @@ public abstract class TransportConformanceSuite {
   /** Every wait for an outcome is bounded by this, well above any timeout the clients use. */
   private static final long WAIT_SECONDS = 20;
 
-  /** The emulator that plays the API. */
-  @RegisterExtension
-  final CapMonsterEmulatorExtension api =
-      new CapMonsterEmulatorExtension(
-          CapMonsterEmulator.builder().clientKey(CLIENT_KEY).taskIds(TASK_ID, BIG_TASK_ID));
-
   /** Another host that redirects point to; no request may reach it. */
   @RegisterExtension
   final CapMonsterEmulatorExtension otherHost =
       new CapMonsterEmulatorExtension(
           CapMonsterEmulator.builder().clientKey(CLIENT_KEY).acceptAnyTaskId());
 
-  private final List<Object> produced = Collections.synchronizedList(new ArrayList<Object>());
-  private final List<AutoCloseable> closeAfter =
-      Collections.synchronizedList(new ArrayList<AutoCloseable>());
-  private final List<String> callbackViolations =
-      Collections.synchronizedList(new ArrayList<String>());
+  public TransportConformanceSuite() {
+    super(
+        CapMonsterEmulator.builder().clientKey(CLIENT_KEY).taskIds(TASK_ID, BIG_TASK_ID),
+        REQUEST_TIMEOUT_MILLIS,
+        WAIT_SECONDS);
+  }
 
-  /** The transport under test; called once per client the suite builds. */
-  protected abstract TransportProvider provider();
-
-  /** How a case calls the client. */
+  /** How a case calls the client; {@link ClientSuiteHarness} calls it in each form. */
   public enum Call {
     /** {@code report(endpoint, taskId)}. */
     BLOCKING,
@@ -128,13 +101,7 @@ public abstract class TransportConformanceSuite {
   // ---- the exact request ----
 
   static Stream<Arguments> endpointsAndCalls() {
-    List<Arguments> all = new ArrayList<>();
-    for (ReportEndpoint endpoint : ReportEndpoint.values()) {
-      for (Call call : Call.values()) {
-        all.add(Arguments.of(endpoint, call));
-      }
-    }
-    return all.stream();
+    return withEachCall((Object[]) ReportEndpoint.values());
   }
 
   @ParameterizedTest(name = "{0} {1}")
@@ -209,13 +176,7 @@ public abstract class TransportConformanceSuite {
   }
 
   static Stream<Arguments> errorStatusesAndCalls() {
-    List<Arguments> all = new ArrayList<>();
-    for (int status : new int[] {400, 403, 500, 503}) {
-      for (Call call : Call.values()) {
-        all.add(Arguments.of(status, call));
-      }
-    }
-    return all.stream();
+    return withEachCall(400, 403, 500, 503);
   }
 
   @ParameterizedTest(name = "HTTP {0} {1}")
@@ -302,13 +263,7 @@ public abstract class TransportConformanceSuite {
   }
 
   static Stream<Arguments> badBodiesAndCalls() {
-    List<Arguments> all = new ArrayList<>();
-    for (BadBody body : BadBody.values()) {
-      for (Call call : Call.values()) {
-        all.add(Arguments.of(body, call));
-      }
-    }
-    return all.stream();
+    return withEachCall((Object[]) BadBody.values());
   }
 
   @ParameterizedTest(name = "{0} {1}")
@@ -347,13 +302,7 @@ public abstract class TransportConformanceSuite {
   }
 
   static Stream<Arguments> redirectsAndCalls() {
-    List<Arguments> all = new ArrayList<>();
-    for (int status : new int[] {301, 302, 303, 307, 308}) {
-      for (Call call : Call.values()) {
-        all.add(Arguments.of(status, call));
-      }
-    }
-    return all.stream();
+    return withEachCall(301, 302, 303, 307, 308);
   }
 
   @ParameterizedTest(name = "HTTP {0} {1}")
@@ -433,13 +382,7 @@ public abstract class TransportConformanceSuite {
   }
 
   static Stream<Arguments> echoesAndCalls() {
-    List<Arguments> all = new ArrayList<>();
-    for (Echo echo : Echo.values()) {
-      for (Call call : Call.values()) {
-        all.add(Arguments.of(echo, call));
-      }
-    }
-    return all.stream();
+    return withEachCall((Object[]) Echo.values());
   }
 
   /**
@@ -467,11 +410,7 @@ public abstract class TransportConformanceSuite {
   @ParameterizedTest
   @EnumSource(Call.class)
   public void failsToConnectToAClosedPort(Call call) throws IOException {
-    int port;
-    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
-      port = socket.getLocalPort();
-    }
-    CapReportClient client = client(builder().baseUrl("http://127.0.0.1:" + port));
+    CapReportClient client = client(builder().baseUrl("http://127.0.0.1:" + closedPort()));
     TransportFailureException e =
         report(client, call, ReportEndpoint.IMAGE_CAPTCHA, TASK_ID)
             .failedWith(TransportFailureException.class);
@@ -581,13 +520,7 @@ public abstract class TransportConformanceSuite {
   }
 
   static Stream<Arguments> dropsAndCalls() {
-    List<Arguments> all = new ArrayList<>();
-    for (Drop drop : Drop.values()) {
-      for (Call call : Call.values()) {
-        all.add(Arguments.of(drop, call));
-      }
-    }
-    return all.stream();
+    return withEachCall((Object[]) Drop.values());
   }
 
   @ParameterizedTest(name = "{0} {1}")
@@ -807,8 +740,7 @@ public abstract class TransportConformanceSuite {
             .userAgent(CapReportClient.defaultUserAgent(provider.id()))
             .build();
     final Transport transport = provider.create(options);
-    closeAfter.add(transport);
-    remember(transport);
+    remember(closeAfterTheCase(transport));
     CapReportClient first = client(builderFor(transport));
     remember(first.report(ReportEndpoint.IMAGE_CAPTCHA, TASK_ID));
     first.close();
@@ -848,52 +780,13 @@ public abstract class TransportConformanceSuite {
     assertFalse(e.bodyPreview().contains(CLIENT_KEY), "the body preview is redacted");
   }
 
-  @AfterEach
-  public void closeClientsAndCheckThatTheKeyNeverLeaked() {
-    List<AutoCloseable> toClose;
-    synchronized (closeAfter) {
-      toClose = new ArrayList<>(closeAfter);
-    }
-    for (AutoCloseable closeable : toClose) {
-      try {
-        closeable.close();
-      } catch (Exception e) {
-        remember(e);
-      }
-    }
-    remember(api.emulator());
-    remember(api.emulator().reports());
-    assertTrue(callbackViolations.isEmpty(), callbackViolations.toString());
-    List<Object> all;
-    synchronized (produced) {
-      all = new ArrayList<>(produced);
-    }
-    for (Object thing : all) {
-      String text = describe(thing);
-      for (String secret : new String[] {CLIENT_KEY, UNKNOWN_KEY}) {
-        if (text.contains(secret)) {
-          fail("the client key leaked into " + thing.getClass().getName() + ":\n" + text);
-        }
-      }
-    }
-  }
-
-  // ---- helpers for subclasses ----
-
-  /** The emulator that plays the API in the running case. */
-  protected final CapMonsterEmulator emulator() {
-    return api.emulator();
-  }
-
   /**
    * A builder with the suite's settings: the provider under test, the emulator's URL, {@link
    * #CLIENT_KEY}, {@value #REQUEST_TIMEOUT_MILLIS} ms timeouts and no retries, and a listener whose
    * every event, result and failure is checked for the key after the case.
    */
   protected CapReportClient.Builder builder() {
-    return builderFor(null)
-        .transportProvider(provider())
-        .connectTimeout(REQUEST_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
+    return builder(REQUEST_TIMEOUT_MILLIS);
   }
 
   /**
@@ -901,119 +794,11 @@ public abstract class TransportConformanceSuite {
    * its own, so the client's builder sets neither.
    */
   protected CapReportClient.Builder builderFor(Transport transport) {
-    return CapReportClient.builder()
-        .transport(transport)
-        .baseUrl(emulator().baseUrl())
-        .clientKey(CLIENT_KEY)
-        .requestTimeout(REQUEST_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS)
-        .retryPolicy(RetryPolicy.none())
-        .listener(new RecordingListener(this::remember));
+    return builderFor(transport, REQUEST_TIMEOUT_MILLIS);
   }
 
   /** A client from {@link #builder()}, closed after the case. */
   protected CapReportClient client() {
     return client(builder());
-  }
-
-  /** Builds, remembers and closes after the case. */
-  protected CapReportClient client(CapReportClient.Builder builder) {
-    CapReportClient client = builder.build();
-    closeAfter.add(client);
-    return remember(client);
-  }
-
-  /**
-   * Keeps an object the case produced, so that after the case its {@code toString()}, and for a
-   * throwable every message in its cause chain and suppressed list, are checked for the key.
-   */
-  protected <T> T remember(T thing) {
-    if (thing != null) {
-      produced.add(thing);
-    }
-    return thing;
-  }
-
-  private Outcome report(CapReportClient client, Call call, ReportEndpoint endpoint, long taskId) {
-    try {
-      switch (call) {
-        case BLOCKING:
-          try {
-            return Outcome.accepted(remember(client.report(endpoint, taskId)));
-          } catch (CapReportException e) {
-            return Outcome.failed(remember(e));
-          }
-        case FUTURE:
-          return awaitFuture(client.reportAsync(endpoint, taskId));
-        default:
-          return awaitCallback(client, endpoint, taskId);
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new AssertionError("interrupted", e);
-    }
-  }
-
-  private Outcome awaitFuture(CompletableFuture<ReportResult> future) throws InterruptedException {
-    try {
-      return Outcome.accepted(remember(future.get(WAIT_SECONDS, TimeUnit.SECONDS)));
-    } catch (ExecutionException e) {
-      remember(e.getCause());
-      if (!(e.getCause() instanceof CapReportException)) {
-        throw new AssertionError("the future failed with something else", e.getCause());
-      }
-      return Outcome.failed((CapReportException) e.getCause());
-    } catch (TimeoutException e) {
-      future.cancel(true);
-      throw new AssertionError("no outcome within " + WAIT_SECONDS + " s", e);
-    }
-  }
-
-  private Outcome awaitCallback(CapReportClient client, ReportEndpoint endpoint, long taskId)
-      throws InterruptedException {
-    final CompletableFuture<Outcome> outcome = new CompletableFuture<>();
-    final AtomicInteger calls = new AtomicInteger();
-    final AtomicBoolean returned = new AtomicBoolean();
-    final Thread caller = Thread.currentThread();
-    ReportCallback callback =
-        new ReportCallback() {
-          @Override
-          public void onAccepted(ReportResult result) {
-            called();
-            outcome.complete(Outcome.accepted(remember(result)));
-          }
-
-          @Override
-          public void onFailed(CapReportException failure) {
-            called();
-            outcome.complete(Outcome.failed(remember(failure)));
-          }
-
-          private void called() {
-            if (calls.incrementAndGet() > 1) {
-              callbackViolations.add("a callback was called more than once");
-            }
-            if (Thread.currentThread() == caller && !returned.get()) {
-              callbackViolations.add("a callback ran on the caller's thread inside reportAsync");
-            }
-          }
-        };
-    client.reportAsync(endpoint, taskId, callback);
-    returned.set(true);
-    try {
-      return outcome.get(WAIT_SECONDS, TimeUnit.SECONDS);
-    } catch (ExecutionException e) {
-      throw new AssertionError(e.getCause());
-    } catch (TimeoutException e) {
-      throw new AssertionError("no callback within " + WAIT_SECONDS + " s", e);
-    }
-  }
-
-  private static String describe(Object thing) {
-    if (thing instanceof Throwable) {
-      StringWriter trace = new StringWriter();
-      ((Throwable) thing).printStackTrace(new PrintWriter(trace));
-      return trace.toString();
-    }
-    return String.valueOf(thing);
   }
 }

@@ -466,12 +466,7 @@ public abstract class TransportContractSuite {
   }
 
   private CapMonsterEmulator https(SelfSignedCertificate cert) {
-    CapMonsterEmulator https =
-        CapMonsterEmulator.builder()
-            .https(cert.serverContext())
-            .clientKey(CLIENT_KEY)
-            .taskIds(TASK_ID)
-            .start();
+    CapMonsterEmulator https = ClientSuiteHarness.startHttpsEmulator(cert, CLIENT_KEY, TASK_ID);
     closeAfter.add(https);
     return https;
   }

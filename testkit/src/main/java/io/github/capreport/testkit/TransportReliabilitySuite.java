@@ -11,7 +11,6 @@ import io.github.capreport.ApiErrorCode;
 import io.github.capreport.BulkReport;
 import io.github.capreport.CapReportClient;
 import io.github.capreport.CapReportException;
-import io.github.capreport.ReportCallback;
 import io.github.capreport.ReportEndpoint;
 import io.github.capreport.ReportOutcome;
 import io.github.capreport.ReportRefusedException;
@@ -21,15 +20,10 @@ import io.github.capreport.RetryPolicy;
 import io.github.capreport.TransportFailureException;
 import io.github.capreport.UnexpectedResponseException;
 import io.github.capreport.spi.Transport;
-import io.github.capreport.spi.TransportProvider;
 import io.github.capreport.testkit.RecordingListener.Event;
 import io.github.capreport.testkit.RecordingListener.Type;
 import io.github.capreport.testkit.TransportConformanceSuite.Call;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -48,11 +42,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import javax.net.ssl.SSLContext;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -89,10 +81,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * outcomes) is checked for the client key.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
-public abstract class TransportReliabilitySuite {
-  protected static final String CLIENT_KEY = TransportConformanceSuite.CLIENT_KEY;
-  protected static final long TASK_ID = TransportConformanceSuite.TASK_ID;
-
+public abstract class TransportReliabilitySuite extends ClientSuiteHarness {
   /** The request timeout of clients that must time out: short, so that the cases are quick. */
   protected static final long SHORT_TIMEOUT_MILLIS = 300;
 
@@ -119,19 +108,12 @@ public abstract class TransportReliabilitySuite {
           .maxDelay(5, TimeUnit.MILLISECONDS)
           .build();
 
-  /** The emulator that plays the API, fresh for each case. */
-  @RegisterExtension
-  final CapMonsterEmulatorExtension api =
-      new CapMonsterEmulatorExtension(
-          CapMonsterEmulator.builder().clientKey(CLIENT_KEY).taskIds(TASK_ID));
-
-  private final List<Object> produced = Collections.synchronizedList(new ArrayList<Object>());
-  private final List<AutoCloseable> closeAfter =
-      Collections.synchronizedList(new ArrayList<AutoCloseable>());
-  private final RecordingListener listener = new RecordingListener(this::remember);
-
-  /** The transport under test; called once per client the suite builds. */
-  protected abstract TransportProvider provider();
+  public TransportReliabilitySuite() {
+    super(
+        CapMonsterEmulator.builder().clientKey(CLIENT_KEY).taskIds(TASK_ID),
+        LONG_TIMEOUT_MILLIS,
+        WAIT_SECONDS);
+  }
 
   /**
    * A transport built on the transport's own HTTP client, configured by the user to trust only
@@ -155,13 +137,7 @@ public abstract class TransportReliabilitySuite {
   }
 
   static Stream<Arguments> transientsAndCalls() {
-    List<Arguments> all = new ArrayList<>();
-    for (Transient failure : Transient.values()) {
-      for (Call call : Call.values()) {
-        all.add(Arguments.of(failure, call));
-      }
-    }
-    return all.stream();
+    return withEachCall((Object[]) Transient.values());
   }
 
   @ParameterizedTest(name = "{0} {1}")
@@ -252,13 +228,7 @@ public abstract class TransportReliabilitySuite {
   }
 
   static Stream<Arguments> permanentsAndCalls() {
-    List<Arguments> all = new ArrayList<>();
-    for (Permanent answer : Permanent.values()) {
-      for (Call call : Call.values()) {
-        all.add(Arguments.of(answer, call));
-      }
-    }
-    return all.stream();
+    return withEachCall((Object[]) Permanent.values());
   }
 
   @ParameterizedTest(name = "{0} {1}")
@@ -340,14 +310,10 @@ public abstract class TransportReliabilitySuite {
   @ParameterizedTest
   @EnumSource(Call.class)
   public void retriesARefusedConnectionUntilAttemptsRunOut(Call call) throws IOException {
-    int port;
-    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
-      port = socket.getLocalPort();
-    }
     CapReportClient client =
         client(
             builder(LONG_TIMEOUT_MILLIS)
-                .baseUrl("http://127.0.0.1:" + port)
+                .baseUrl("http://127.0.0.1:" + closedPort())
                 .retryPolicy(FAST_RETRIES));
     TransportFailureException e =
         report(client, call, ReportEndpoint.IMAGE_CAPTCHA, TASK_ID)
@@ -402,23 +368,10 @@ public abstract class TransportReliabilitySuite {
       returned.set(true);
       result = remember(future.get(WAIT_SECONDS, TimeUnit.SECONDS));
     } else {
-      final CompletableFuture<ReportResult> done = new CompletableFuture<>();
-      client.reportAsync(
-          ReportEndpoint.IMAGE_CAPTCHA,
-          TASK_ID,
-          new ReportCallback() {
-            @Override
-            public void onAccepted(ReportResult accepted) {
-              done.complete(accepted);
-            }
-
-            @Override
-            public void onFailed(CapReportException failure) {
-              done.completeExceptionally(failure);
-            }
-          });
+      CompletableFuture<Outcome> done = new CompletableFuture<>();
+      client.reportAsync(ReportEndpoint.IMAGE_CAPTCHA, TASK_ID, callback(done, returned));
       returned.set(true);
-      result = remember(done.get(WAIT_SECONDS, TimeUnit.SECONDS));
+      result = awaitCallback(done).accepted();
     }
     assertEquals(2, result.attempts());
     assertTrue(violations.isEmpty(), violations.toString());
@@ -756,7 +709,7 @@ public abstract class TransportReliabilitySuite {
     SelfSignedCertificate cert = SelfSignedCertificate.forLoopback();
     Transport transport = transportWithOwnClientTrusting(cert.clientContext(), LONG_TIMEOUT_MILLIS);
     Assumptions.assumeTrue(transport != null, "the transport takes no HTTP client of the user's");
-    closeAfter.add(transport);
+    closeAfterTheCase(transport);
     CapMonsterEmulator https = httpsEmulator(cert);
     CapReportClient client =
         client(builderFor(transport, LONG_TIMEOUT_MILLIS).baseUrl(https.baseUrl()));
@@ -775,93 +728,7 @@ public abstract class TransportReliabilitySuite {
     return otherHost;
   }
 
-  private CapMonsterEmulator httpsEmulator(SelfSignedCertificate cert) {
-    CapMonsterEmulator https =
-        CapMonsterEmulator.builder()
-            .https(cert.serverContext())
-            .clientKey(CLIENT_KEY)
-            .taskIds(TASK_ID)
-            .start();
-    closeAfter.add(https);
-    return https;
-  }
-
-  // ---- the key stays secret ----
-
-  @AfterEach
-  public void closeClientsAndCheckThatTheKeyNeverLeaked() {
-    List<AutoCloseable> toClose;
-    synchronized (closeAfter) {
-      toClose = new ArrayList<>(closeAfter);
-    }
-    // Clients first, then the transports and emulators they used.
-    Collections.reverse(toClose);
-    for (AutoCloseable closeable : toClose) {
-      try {
-        closeable.close();
-      } catch (Exception e) {
-        remember(e);
-      }
-    }
-    remember(api.emulator());
-    remember(api.emulator().reports());
-    List<Object> all;
-    synchronized (produced) {
-      all = new ArrayList<>(produced);
-    }
-    for (Object thing : all) {
-      String text = describe(thing);
-      if (text.contains(CLIENT_KEY)) {
-        fail("the client key leaked into " + thing.getClass().getName() + ":\n" + text);
-      }
-    }
-  }
-
   // ---- helpers ----
-
-  /** The emulator that plays the API in the running case. */
-  protected final CapMonsterEmulator emulator() {
-    return api.emulator();
-  }
-
-  /**
-   * A builder with the provider under test, the emulator's URL, {@link #CLIENT_KEY}, the given
-   * timeouts, no retries, and the suite's listener.
-   */
-  protected CapReportClient.Builder builder(long requestTimeoutMillis) {
-    return builderFor(null, requestTimeoutMillis)
-        .transportProvider(provider())
-        .connectTimeout(LONG_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
-  }
-
-  /**
-   * As {@link #builder(long)}, for a transport the case made itself: whose connect timeout and TLS
-   * are its own, so the client's builder sets neither.
-   */
-  protected CapReportClient.Builder builderFor(Transport transport, long requestTimeoutMillis) {
-    return CapReportClient.builder()
-        .transport(transport)
-        .baseUrl(emulator().baseUrl())
-        .clientKey(CLIENT_KEY)
-        .requestTimeout(requestTimeoutMillis, TimeUnit.MILLISECONDS)
-        .retryPolicy(RetryPolicy.none())
-        .listener(listener);
-  }
-
-  /** Builds, remembers and closes after the case. */
-  protected CapReportClient client(CapReportClient.Builder builder) {
-    CapReportClient client = builder.build();
-    closeAfter.add(client);
-    return remember(client);
-  }
-
-  /** Keeps what a case produced, to check it for the key after the case. */
-  protected <T> T remember(T thing) {
-    if (thing != null) {
-      produced.add(thing);
-    }
-    return thing;
-  }
 
   /** The listener's events, the ones with a report's end, exactly once with the right count. */
   private void assertFinishedOnce(int attempts, boolean accepted) {
@@ -872,63 +739,5 @@ public abstract class TransportReliabilitySuite {
     assertEquals(attempts, listener.events(Type.ATTEMPT_STARTED).size(), "attempts started");
   }
 
-  private Outcome report(CapReportClient client, Call call, ReportEndpoint endpoint, long taskId) {
-    try {
-      switch (call) {
-        case BLOCKING:
-          try {
-            return Outcome.accepted(remember(client.report(endpoint, taskId)));
-          } catch (CapReportException e) {
-            return Outcome.failed(remember(e));
-          }
-        case FUTURE:
-          return settle(client.reportAsync(endpoint, taskId));
-        default:
-          final CompletableFuture<ReportResult> done = new CompletableFuture<>();
-          client.reportAsync(
-              endpoint,
-              taskId,
-              new ReportCallback() {
-                @Override
-                public void onAccepted(ReportResult result) {
-                  done.complete(result);
-                }
-
-                @Override
-                public void onFailed(CapReportException failure) {
-                  done.completeExceptionally(failure);
-                }
-              });
-          return settle(done);
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new AssertionError("interrupted", e);
-    }
-  }
-
-  private Outcome settle(CompletableFuture<ReportResult> future) throws InterruptedException {
-    try {
-      return Outcome.accepted(remember(future.get(WAIT_SECONDS, TimeUnit.SECONDS)));
-    } catch (ExecutionException e) {
-      remember(e.getCause());
-      if (!(e.getCause() instanceof CapReportException)) {
-        throw new AssertionError("the report failed with something else", e.getCause());
-      }
-      return Outcome.failed((CapReportException) e.getCause());
-    } catch (TimeoutException e) {
-      throw new AssertionError("no outcome within " + WAIT_SECONDS + " s", e);
-    }
-  }
-
   private static final TimeUnit SECONDS = TimeUnit.SECONDS;
-
-  private static String describe(Object thing) {
-    if (thing instanceof Throwable) {
-      StringWriter trace = new StringWriter();
-      ((Throwable) thing).printStackTrace(new PrintWriter(trace));
-      return trace.toString();
-    }
-    return String.valueOf(thing);
-  }
 }
