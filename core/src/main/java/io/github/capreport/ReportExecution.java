@@ -175,8 +175,12 @@ final class ReportExecution {
     return Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadlineNanos - System.nanoTime()));
   }
 
+  /** The retry scheduler, made on first use; never after close(), which would leave its thread. */
   private ScheduledThreadPoolExecutor scheduler() {
     synchronized (schedulerLock) {
+      if (closed) {
+        throw new RejectedExecutionException("the client is closed");
+      }
       if (scheduler == null) {
         ScheduledThreadPoolExecutor executor =
             new ScheduledThreadPoolExecutor(1, threads.named("retry"));
