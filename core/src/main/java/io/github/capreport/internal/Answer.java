@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.Charset;
 import java.util.Arrays;
+import org.jspecify.annotations.Nullable;
 
 /**
  * An answer as read: the HTTP status, the {@code Retry-After} header, and the decoded envelope or
@@ -22,17 +23,17 @@ public final class Answer {
   private static final Charset UTF_8 = Charset.forName("UTF-8");
 
   private final int statusCode;
-  private final String retryAfter;
-  private final ResponseEnvelope envelope;
-  private final String problem;
+  private final @Nullable String retryAfter;
+  private final @Nullable ResponseEnvelope envelope;
+  private final @Nullable String problem;
   private final byte[] body;
   private final boolean complete;
 
   private Answer(
       int statusCode,
-      String retryAfter,
-      ResponseEnvelope envelope,
-      String problem,
+      @Nullable String retryAfter,
+      @Nullable ResponseEnvelope envelope,
+      @Nullable String problem,
       byte[] body,
       boolean complete) {
     this.statusCode = statusCode;
@@ -82,17 +83,17 @@ public final class Answer {
   }
 
   /** The raw {@code Retry-After} header; null when absent. */
-  public String retryAfter() {
+  public @Nullable String retryAfter() {
     return retryAfter;
   }
 
   /** The decoded JSON object; null when the body was not one. */
-  public ResponseEnvelope envelope() {
+  public @Nullable ResponseEnvelope envelope() {
     return envelope;
   }
 
   /** Why there is no envelope; null when there is one. */
-  public String problem() {
+  public @Nullable String problem() {
     return problem;
   }
 
@@ -130,7 +131,7 @@ public final class Answer {
     return "Answer{status=" + statusCode + ", envelope=" + (envelope != null) + "}";
   }
 
-  private static byte[] readAtMost(InputStream in, int limit) throws IOException {
+  private static byte[] readAtMost(@Nullable InputStream in, int limit) throws IOException {
     if (in == null) {
       return new byte[0];
     }

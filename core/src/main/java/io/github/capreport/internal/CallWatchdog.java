@@ -5,6 +5,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Aborts exchanges whose deadline passed or whose blocked caller was interrupted: HTTP clients that
@@ -47,10 +48,10 @@ public final class CallWatchdog implements Runnable {
   public final class Watch {
     private final Abortable call;
     private final long deadlineNanos;
-    private final Thread caller;
+    private final @Nullable Thread caller;
     private volatile boolean aborted;
 
-    Watch(Abortable call, long deadlineNanos, Thread caller) {
+    Watch(Abortable call, long deadlineNanos, @Nullable Thread caller) {
       this.call = call;
       this.deadlineNanos = deadlineNanos;
       this.caller = caller;
@@ -91,7 +92,7 @@ public final class CallWatchdog implements Runnable {
   private final Object lifecycle = new Object();
 
   /** The sweeping thread, or null while nothing is watched. Guarded by {@link #lifecycle}. */
-  private Thread sweeper;
+  private @Nullable Thread sweeper;
 
   private volatile boolean running;
   private volatile boolean closed;
@@ -123,7 +124,7 @@ public final class CallWatchdog implements Runnable {
    *     {@link #NO_DEADLINE}
    * @param caller the thread whose interrupt aborts the call, or null to ignore interrupts
    */
-  public Watch watch(Abortable call, long deadlineNanos, Thread caller) {
+  public Watch watch(Abortable call, long deadlineNanos, @Nullable Thread caller) {
     if (call == null) {
       throw new NullPointerException("call == null");
     }

@@ -1,6 +1,7 @@
 package io.github.capreport.internal;
 
 import java.io.IOException;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Removes the client key from text that came from outside (an answer's fields, a body, an HTTP
@@ -17,7 +18,7 @@ public final class Redactor {
   }
 
   /** The text with every occurrence of the key masked. */
-  public String scrub(String text) {
+  public @Nullable String scrub(@Nullable String text) {
     if (text == null || secret.isEmpty() || text.indexOf(secret) < 0) {
       return text;
     }
@@ -30,7 +31,7 @@ public final class Redactor {
   }
 
   /** Whether the text holds the key. */
-  public boolean reveals(String text) {
+  public boolean reveals(@Nullable String text) {
     return text != null && !secret.isEmpty() && text.indexOf(secret) >= 0;
   }
 
@@ -43,7 +44,7 @@ public final class Redactor {
     return revealedIn(e, 0) ? copy(e, 0) : e;
   }
 
-  private boolean revealedIn(Throwable t, int depth) {
+  private boolean revealedIn(@Nullable Throwable t, int depth) {
     if (t == null) {
       return false;
     }
@@ -88,7 +89,7 @@ public final class Redactor {
 
     private final String originalClass;
 
-    RedactedCause(String originalClass, String scrubbedMessage) {
+    RedactedCause(String originalClass, @Nullable String scrubbedMessage) {
       super(originalClass + (scrubbedMessage == null ? "" : ": " + scrubbedMessage));
       this.originalClass = originalClass;
     }
