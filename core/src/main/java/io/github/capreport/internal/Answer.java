@@ -7,7 +7,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.Charset;
 import java.util.Arrays;
-import org.jspecify.annotations.Nullable;
 
 /**
  * An answer as read: the HTTP status, the {@code Retry-After} header, and the decoded envelope or
@@ -23,17 +22,17 @@ public final class Answer {
   private static final Charset UTF_8 = Charset.forName("UTF-8");
 
   private final int statusCode;
-  private final @Nullable String retryAfter;
-  private final @Nullable ResponseEnvelope envelope;
-  private final @Nullable String problem;
+  private final String retryAfter;
+  private final ResponseEnvelope envelope;
+  private final String problem;
   private final byte[] body;
   private final boolean complete;
 
   private Answer(
       int statusCode,
-      @Nullable String retryAfter,
-      @Nullable ResponseEnvelope envelope,
-      @Nullable String problem,
+      String retryAfter,
+      ResponseEnvelope envelope,
+      String problem,
       byte[] body,
       boolean complete) {
     this.statusCode = statusCode;
@@ -83,17 +82,17 @@ public final class Answer {
   }
 
   /** The raw {@code Retry-After} header; null when absent. */
-  public @Nullable String retryAfter() {
+  public String retryAfter() {
     return retryAfter;
   }
 
   /** The decoded JSON object; null when the body was not one. */
-  public @Nullable ResponseEnvelope envelope() {
+  public ResponseEnvelope envelope() {
     return envelope;
   }
 
   /** Why there is no envelope; null when there is one. */
-  public @Nullable String problem() {
+  public String problem() {
     return problem;
   }
 
@@ -131,7 +130,7 @@ public final class Answer {
     return "Answer{status=" + statusCode + ", envelope=" + (envelope != null) + "}";
   }
 
-  private static byte[] readAtMost(@Nullable InputStream in, int limit) throws IOException {
+  private static byte[] readAtMost(InputStream in, int limit) throws IOException {
     if (in == null) {
       return new byte[0];
     }

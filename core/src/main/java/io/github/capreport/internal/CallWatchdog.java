@@ -5,7 +5,6 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
-import org.jspecify.annotations.Nullable;
 
 /**
  * Aborts exchanges whose deadline passed or whose blocked caller was interrupted: HTTP clients that
@@ -48,10 +47,10 @@ public final class CallWatchdog implements Runnable {
   public final class Watch {
     private final Abortable call;
     private final long deadlineNanos;
-    private final @Nullable Thread caller;
+    private final Thread caller;
     private volatile boolean aborted;
 
-    Watch(Abortable call, long deadlineNanos, @Nullable Thread caller) {
+    Watch(Abortable call, long deadlineNanos, Thread caller) {
       this.call = call;
       this.deadlineNanos = deadlineNanos;
       this.caller = caller;
@@ -92,7 +91,7 @@ public final class CallWatchdog implements Runnable {
   private final Object lifecycle = new Object();
 
   /** The sweeping thread, or null while nothing is watched. Guarded by {@link #lifecycle}. */
-  private @Nullable Thread sweeper;
+  private Thread sweeper;
 
   private volatile boolean running;
   private volatile boolean closed;
@@ -124,7 +123,7 @@ public final class CallWatchdog implements Runnable {
    *     {@link #NO_DEADLINE}
    * @param caller the thread whose interrupt aborts the call, or null to ignore interrupts
    */
-  public Watch watch(Abortable call, long deadlineNanos, @Nullable Thread caller) {
+  public Watch watch(Abortable call, long deadlineNanos, Thread caller) {
     if (call == null) {
       throw new NullPointerException("call == null");
     }

@@ -1,7 +1,6 @@
 package io.github.capreport.internal;
 
 import java.io.IOException;
-import org.jspecify.annotations.Nullable;
 
 /**
  * Removes the client key from text that came from outside (an answer's fields, a body, an HTTP
@@ -18,7 +17,7 @@ public final class Redactor {
   }
 
   /** The text with every occurrence of the key masked. */
-  public @Nullable String scrub(@Nullable String text) {
+  public String scrub(String text) {
     if (text == null || secret.isEmpty() || text.indexOf(secret) < 0) {
       return text;
     }
@@ -31,7 +30,7 @@ public final class Redactor {
   }
 
   /** Whether the text holds the key. */
-  public boolean reveals(@Nullable String text) {
+  public boolean reveals(String text) {
     return text != null && !secret.isEmpty() && text.indexOf(secret) >= 0;
   }
 
@@ -44,7 +43,7 @@ public final class Redactor {
     return revealedIn(e, 0) ? copy(e, 0) : e;
   }
 
-  private boolean revealedIn(@Nullable Throwable t, int depth) {
+  private boolean revealedIn(Throwable t, int depth) {
     if (t == null) {
       return false;
     }
@@ -89,7 +88,7 @@ public final class Redactor {
 
     private final String originalClass;
 
-    RedactedCause(String originalClass, @Nullable String scrubbedMessage) {
+    RedactedCause(String originalClass, String scrubbedMessage) {
       super(originalClass + (scrubbedMessage == null ? "" : ": " + scrubbedMessage));
       this.originalClass = originalClass;
     }

@@ -17,7 +17,6 @@ import java.net.UnknownHostException;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLHandshakeException;
 import javax.net.ssl.SSLPeerUnverifiedException;
-import org.jspecify.annotations.Nullable;
 
 /** Decides what an answer, or its absence, means: the only place that does, for every transport. */
 public final class ReportOutcomes {
@@ -81,10 +80,7 @@ public final class ReportOutcomes {
    * @param aborted why the client aborted the exchange, or null when it did not
    */
   public TransportFailureException failure(
-      TransportRequest request,
-      IOException e,
-      CallWatchdog.@Nullable Reason aborted,
-      long timeoutMillis) {
+      TransportRequest request, IOException e, CallWatchdog.Reason aborted, long timeoutMillis) {
     if (aborted == CallWatchdog.Reason.DEADLINE) {
       SocketTimeoutException timeout =
           new SocketTimeoutException(
@@ -128,7 +124,7 @@ public final class ReportOutcomes {
       CallWatchdog.Reason reason,
       String when,
       boolean notSent,
-      @Nullable Throwable cause) {
+      Throwable cause) {
     // Not a switch on the enum: each such switch costs a synthetic class, and core's jar is small.
     TransportFailureException.Kind kind = TransportFailureException.Kind.CANCELLED;
     String what = "was cancelled";
@@ -254,9 +250,8 @@ public final class ReportOutcomes {
     return TransportFailureException.Kind.IO;
   }
 
-  @SuppressWarnings("NullAway") // scrub keeps a text non-null
   private UnexpectedResponseException unexpected(
-      TransportRequest request, Answer response, @Nullable String why) {
+      TransportRequest request, Answer response, String why) {
     int status = response.statusCode();
     // Redacted before it is cut, so that no part of a key straddling the cut survives.
     String preview =
@@ -288,11 +283,7 @@ public final class ReportOutcomes {
   }
 
   private static String refusalMessage(
-      TransportRequest request,
-      int status,
-      long errorId,
-      @Nullable String rawCode,
-      @Nullable String description) {
+      TransportRequest request, int status, long errorId, String rawCode, String description) {
     ApiErrorCode code = ApiErrorCode.fromWire(rawCode);
     StringBuilder sb =
         new StringBuilder(describe(request))

@@ -5,14 +5,13 @@ import java.text.SimpleDateFormat;
 import java.util.Date;
 import java.util.Locale;
 import java.util.TimeZone;
-import org.jspecify.annotations.Nullable;
 
 /** Reads an HTTP {@code Retry-After} header: delta-seconds or an HTTP-date. */
 public final class RetryAfter {
   private RetryAfter() {}
 
   /** The wait in milliseconds, 0 for a date in the past, -1 when absent or unreadable. */
-  public static long millis(@Nullable String header, long nowMillis) {
+  public static long millis(String header, long nowMillis) {
     if (header == null) {
       return -1;
     }

@@ -6,7 +6,6 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
-import org.jspecify.annotations.Nullable;
 
 /**
  * Chooses the transport provider: the id asked for in code, else the {@value #PROPERTY} system
@@ -49,7 +48,7 @@ public final class TransportSelector {
    * @throws IllegalStateException when nothing was found, or the id asked for is not among them
    */
   public static TransportProvider select(
-      List<TransportProvider> found, @Nullable String requestedId, @Nullable String propertyId) {
+      List<TransportProvider> found, String requestedId, String propertyId) {
     if (found.isEmpty()) {
       throw new IllegalStateException(
           "No capreport transport on the classpath. Add one of " + ARTIFACTS + ".");
