@@ -2,6 +2,7 @@ package io.github.capreport;
 
 import java.util.HashMap;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The error codes of the CapMonster Cloud error glossary. A code the vendor adds later maps to
@@ -66,7 +67,7 @@ public enum ApiErrorCode {
    * The code for a raw {@code errorCode} string; {@link #UNKNOWN} for null or a code this version
    * does not know. Never throws.
    */
-  public static ApiErrorCode fromWire(String rawCode) {
+  public static ApiErrorCode fromWire(@Nullable String rawCode) {
     if (rawCode == null) {
       return UNKNOWN;
     }

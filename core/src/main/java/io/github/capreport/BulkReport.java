@@ -11,6 +11,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A running bulk report, from {@link CapReportClient#reportAll}. Every task ends with exactly one
@@ -22,7 +23,7 @@ public final class BulkReport {
   private final CapReportClient client;
   private final ReportTask[] tasks;
   private final ReportOutcome[] outcomes;
-  private final BulkProgressListener progress;
+  private final @Nullable BulkProgressListener progress;
   private final Set<BulkReport> running;
   private final Set<ReportCall> inFlight =
       Collections.newSetFromMap(new ConcurrentHashMap<ReportCall, Boolean>());
@@ -34,7 +35,7 @@ public final class BulkReport {
   BulkReport(
       CapReportClient client,
       ReportTask[] tasks,
-      BulkProgressListener progress,
+      @Nullable BulkProgressListener progress,
       Set<BulkReport> running) {
     this.client = client;
     this.tasks = tasks;
@@ -180,7 +181,7 @@ public final class BulkReport {
   private final class Slot implements ReportCallback {
     final int index;
     final ReportTask task;
-    volatile ReportCall call;
+    volatile @Nullable ReportCall call;
     volatile boolean ended;
 
     Slot(int index, ReportTask task) {

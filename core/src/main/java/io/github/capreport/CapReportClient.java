@@ -23,6 +23,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Reports wrong captcha answers to CapMonster Cloud. Thread-safe; build one, share it, close it
@@ -58,6 +59,7 @@ public final class CapReportClient implements AutoCloseable {
       Collections.newSetFromMap(new ConcurrentHashMap<BulkReport, Boolean>());
   private final AtomicBoolean closed = new AtomicBoolean();
 
+  @SuppressWarnings("NullAway") // build() refuses a builder without a client key
   private CapReportClient(
       Builder builder,
       String baseUrl,
@@ -206,7 +208,7 @@ public final class CapReportClient implements AutoCloseable {
    * @param progress hears each outcome on one of the client's threads; may be null
    */
   public BulkReport reportAll(
-      Collection<ReportTask> tasks, int concurrency, BulkProgressListener progress) {
+      Collection<ReportTask> tasks, int concurrency, @Nullable BulkProgressListener progress) {
     requireNonNull(tasks, "tasks");
     if (concurrency < 1) {
       throw new IllegalArgumentException("concurrency must be >= 1, was " + concurrency);
@@ -230,7 +232,7 @@ public final class CapReportClient implements AutoCloseable {
   }
 
   /** A bulk task's report; false when the client closed first. */
-  ReportCall startForBulk(ReportTask task, ReportCallback callback) {
+  @Nullable ReportCall startForBulk(ReportTask task, ReportCallback callback) {
     if (closed.get()) {
       return null;
     }
@@ -286,6 +288,7 @@ public final class CapReportClient implements AutoCloseable {
         + "}";
   }
 
+  @SuppressWarnings("NullAway") // requests has every endpoint
   private TransportRequest newRequest(ReportEndpoint endpoint, long taskId) {
     requireNonNull(endpoint, "endpoint");
     if (taskId <= 0) {
@@ -301,7 +304,7 @@ public final class CapReportClient implements AutoCloseable {
   @RequiresAndroidApi(24)
   private static final class ReportFuture extends CompletableFuture<ReportResult>
       implements ReportCallback {
-    private volatile ReportCall call;
+    private volatile @Nullable ReportCall call;
 
     void started(ReportCall call) {
       this.call = call;
@@ -331,7 +334,7 @@ public final class CapReportClient implements AutoCloseable {
     }
   }
 
-  private static <T> T requireNonNull(T value, String name) {
+  private static <T> T requireNonNull(@Nullable T value, String name) {
     if (value == null) {
       throw new NullPointerException(name + " == null");
     }
@@ -340,14 +343,14 @@ public final class CapReportClient implements AutoCloseable {
 
   /** Configures a {@link CapReportClient}. Only the client key is required. */
   public static final class Builder {
-    private String clientKey;
+    private @Nullable String clientKey;
     private String baseUrl = DEFAULT_BASE_URL;
     private boolean allowPlainHttp;
     private final TransportOptions.Builder options = TransportOptions.builder();
-    private String userAgent;
-    private Transport transport;
-    private TransportProvider provider;
-    private String transportId;
+    private @Nullable String userAgent;
+    private @Nullable Transport transport;
+    private @Nullable TransportProvider provider;
+    private @Nullable String transportId;
     private RetryPolicy retryPolicy = RetryPolicy.defaults();
     private ReportListener listener = ReportListener.NONE;
 

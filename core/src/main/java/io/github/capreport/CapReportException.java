@@ -1,5 +1,7 @@
 package io.github.capreport;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * Why a report was not accepted. Every report that does not end in a {@link ReportResult} ends in
  * one of the subclasses, each of which says whether sending it again can help.
@@ -22,7 +24,7 @@ public abstract class CapReportException extends RuntimeException {
 
   CapReportException(
       String message,
-      Throwable cause,
+      @Nullable Throwable cause,
       ReportEndpoint endpoint,
       long taskId,
       long retryAfterMillis) {
@@ -63,6 +65,7 @@ public abstract class CapReportException extends RuntimeException {
 
   /** The message, and how many attempts were made when there were several. */
   @Override
+  @SuppressWarnings("NullAway") // every constructor takes a message
   public String getMessage() {
     String message = super.getMessage();
     int made = attempts;

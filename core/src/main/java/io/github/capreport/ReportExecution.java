@@ -25,6 +25,7 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Every rule of a report, once, for every transport: one attempt after another until one is
@@ -59,7 +60,7 @@ final class ReportExecution {
       Collections.newSetFromMap(new ConcurrentHashMap<Call, Boolean>());
   private final CountDownLatch closing = new CountDownLatch(1);
   private final Object schedulerLock = new Object();
-  private ScheduledThreadPoolExecutor scheduler;
+  private @Nullable ScheduledThreadPoolExecutor scheduler;
   private volatile boolean closed;
 
   ReportExecution(
@@ -196,7 +197,7 @@ final class ReportExecution {
   /** One report: its attempts so far and, while one is in flight, its exchange. */
   final class Call implements ReportCall, Runnable, CallWatchdog.Watched {
     private final TransportRequest request;
-    private final ReportCallback callback;
+    private final @Nullable ReportCallback callback;
     private final long startNanos = System.nanoTime();
     private final List<CapReportException> failures = new ArrayList<>(2);
     private final AtomicBoolean finished = new AtomicBoolean();
@@ -204,15 +205,15 @@ final class ReportExecution {
     private volatile long deadlineNanos;
     private volatile boolean cancelled;
     private volatile boolean noMoreRetries;
-    private volatile Exchange exchange;
-    private volatile CallWatchdog.Reason abortReason;
-    private volatile ScheduledFuture<?> pendingRetry;
+    private volatile @Nullable Exchange exchange;
+    private volatile CallWatchdog.@Nullable Reason abortReason;
+    private volatile @Nullable ScheduledFuture<?> pendingRetry;
     private volatile boolean retryDue;
-    private Thread runner;
+    private @Nullable Thread runner;
     private boolean interruptedRunner;
     private volatile Thread watchedCaller;
 
-    Call(TransportRequest request, ReportCallback callback) {
+    Call(TransportRequest request, @Nullable ReportCallback callback) {
       this.request = request;
       this.callback = callback;
     }
@@ -404,7 +405,7 @@ final class ReportExecution {
     }
 
     /** Why the attempt must not start, or null. */
-    private CallWatchdog.Reason stopReason(boolean blocking) {
+    private CallWatchdog.@Nullable Reason stopReason(boolean blocking) {
       if (abortReason != null) {
         return abortReason;
       }
@@ -471,7 +472,7 @@ final class ReportExecution {
       return last;
     }
 
-    private void finished(ReportResult result, CapReportException failure) {
+    private void finished(@Nullable ReportResult result, @Nullable CapReportException failure) {
       try {
         listener.reportFinished(request.endpoint(), request.taskId(), count, result, failure);
       } catch (RuntimeException ignored) {
@@ -565,7 +566,8 @@ final class ReportExecution {
       }
     }
 
-    private void deliver(ReportResult result, CapReportException failure) {
+    @SuppressWarnings("NullAway") // only asynchronous calls, which have a callback, deliver
+    private void deliver(@Nullable ReportResult result, @Nullable CapReportException failure) {
       try {
         if (failure != null) {
           callback.onFailed(failure);

@@ -1,5 +1,7 @@
 package io.github.capreport;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * Hears what happens to each report, for logging and metrics: core has no logging framework, so
  * wire this to yours. Methods run on the thread doing the work and must be quick; an exception
@@ -31,6 +33,6 @@ public abstract class ReportListener {
       ReportEndpoint endpoint,
       long taskId,
       int attempts,
-      ReportResult result,
-      CapReportException failure) {}
+      @Nullable ReportResult result,
+      @Nullable CapReportException failure) {}
 }

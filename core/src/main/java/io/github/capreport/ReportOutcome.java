@@ -1,5 +1,7 @@
 package io.github.capreport;
 
+import org.jspecify.annotations.Nullable;
+
 /** How one task of a bulk report ended. */
 public final class ReportOutcome {
   /** The four ways a task can end. */
@@ -19,11 +21,14 @@ public final class ReportOutcome {
 
   private final ReportTask task;
   private final Status status;
-  private final ReportResult result;
-  private final CapReportException failure;
+  private final @Nullable ReportResult result;
+  private final @Nullable CapReportException failure;
 
   private ReportOutcome(
-      ReportTask task, Status status, ReportResult result, CapReportException failure) {
+      ReportTask task,
+      Status status,
+      @Nullable ReportResult result,
+      @Nullable CapReportException failure) {
     this.task = task;
     this.status = status;
     this.result = result;
@@ -39,7 +44,7 @@ public final class ReportOutcome {
     return new ReportOutcome(task, status, null, failure);
   }
 
-  static ReportOutcome cancelled(ReportTask task, CapReportException lastFailure) {
+  static ReportOutcome cancelled(ReportTask task, @Nullable CapReportException lastFailure) {
     return new ReportOutcome(task, Status.CANCELLED, null, lastFailure);
   }
 
@@ -52,12 +57,12 @@ public final class ReportOutcome {
   }
 
   /** The accepted report; null unless {@link Status#ACCEPTED}. */
-  public ReportResult result() {
+  public @Nullable ReportResult result() {
     return result;
   }
 
   /** Why it was not accepted; null for {@link Status#ACCEPTED} and a task never sent. */
-  public CapReportException failure() {
+  public @Nullable CapReportException failure() {
     return failure;
   }
 

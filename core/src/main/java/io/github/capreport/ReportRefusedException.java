@@ -1,13 +1,15 @@
 package io.github.capreport;
 
+import org.jspecify.annotations.Nullable;
+
 /** The API answered with an error envelope ({@code errorId} not 0): the report was refused. */
 public final class ReportRefusedException extends CapReportException {
   private static final long serialVersionUID = 1L;
 
   private final long errorId;
   private final ApiErrorCode errorCode;
-  private final String rawErrorCode;
-  private final String errorDescription;
+  private final @Nullable String rawErrorCode;
+  private final @Nullable String errorDescription;
   private final int httpStatus;
 
   /** Made by the client; public so that tests of callers can build one. */
@@ -17,8 +19,8 @@ public final class ReportRefusedException extends CapReportException {
       long taskId,
       int httpStatus,
       long errorId,
-      String rawErrorCode,
-      String errorDescription) {
+      @Nullable String rawErrorCode,
+      @Nullable String errorDescription) {
     this(message, endpoint, taskId, httpStatus, errorId, rawErrorCode, errorDescription, -1);
   }
 
@@ -29,8 +31,8 @@ public final class ReportRefusedException extends CapReportException {
       long taskId,
       int httpStatus,
       long errorId,
-      String rawErrorCode,
-      String errorDescription,
+      @Nullable String rawErrorCode,
+      @Nullable String errorDescription,
       long retryAfterMillis) {
     super(message, null, endpoint, taskId, retryAfterMillis);
     this.httpStatus = httpStatus;
@@ -51,12 +53,12 @@ public final class ReportRefusedException extends CapReportException {
   }
 
   /** The {@code errorCode} string exactly as sent; null when the envelope had none. */
-  public String rawErrorCode() {
+  public @Nullable String rawErrorCode() {
     return rawErrorCode;
   }
 
   /** The envelope's {@code errorDescription}, when the service sent one; otherwise null. */
-  public String errorDescription() {
+  public @Nullable String errorDescription() {
     return errorDescription;
   }
 

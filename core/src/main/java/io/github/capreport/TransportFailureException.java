@@ -46,6 +46,7 @@ public final class TransportFailureException extends CapReportException {
   }
 
   @Override
+  @SuppressWarnings("NullAway") // the constructor takes the cause
   public synchronized IOException getCause() {
     return (IOException) super.getCause();
   }

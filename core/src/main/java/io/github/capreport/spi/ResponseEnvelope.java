@@ -1,36 +1,42 @@
 package io.github.capreport.spi;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * The fields of the API's JSON answer, as decoded, before core decides what they mean. Any field
  * may be absent (null): an object without {@code errorId} is not the API's answer, and core says
  * so.
  */
 public final class ResponseEnvelope {
-  private final Long errorId;
-  private final String errorCode;
-  private final String errorDescription;
-  private final String status;
+  private final @Nullable Long errorId;
+  private final @Nullable String errorCode;
+  private final @Nullable String errorDescription;
+  private final @Nullable String status;
 
-  public ResponseEnvelope(Long errorId, String errorCode, String errorDescription, String status) {
+  public ResponseEnvelope(
+      @Nullable Long errorId,
+      @Nullable String errorCode,
+      @Nullable String errorDescription,
+      @Nullable String status) {
     this.errorId = errorId;
     this.errorCode = errorCode;
     this.errorDescription = errorDescription;
     this.status = status;
   }
 
-  public Long errorId() {
+  public @Nullable Long errorId() {
     return errorId;
   }
 
-  public String errorCode() {
+  public @Nullable String errorCode() {
     return errorCode;
   }
 
-  public String errorDescription() {
+  public @Nullable String errorDescription() {
     return errorDescription;
   }
 
-  public String status() {
+  public @Nullable String status() {
     return status;
   }
 

@@ -3,6 +3,7 @@ package io.github.capreport.spi;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
+import org.jspecify.annotations.Nullable;
 
 /**
  * How a {@link TransportProvider} should configure the HTTP client it creates. Times are in
@@ -27,8 +28,8 @@ public final class TransportOptions {
   private final long requestTimeoutMillis;
   private final int maxConnections;
   private final String userAgent;
-  private final SSLContext sslContext;
-  private final Executor executor;
+  private final @Nullable SSLContext sslContext;
+  private final @Nullable Executor executor;
   private final boolean connectTimeoutSet;
 
   private TransportOptions(Builder builder) {
@@ -67,7 +68,7 @@ public final class TransportOptions {
   }
 
   /** The TLS trust and key material to use; null means the platform's default. */
-  public SSLContext sslContext() {
+  public @Nullable SSLContext sslContext() {
     return sslContext;
   }
 
@@ -76,7 +77,7 @@ public final class TransportOptions {
    * core's threads, named {@code capreport-}, that end when the client closes; null to use the
    * library's default. Never for running reports: core does that.
    */
-  public Executor executor() {
+  public @Nullable Executor executor() {
     return executor;
   }
 
@@ -133,8 +134,8 @@ public final class TransportOptions {
     private long requestTimeoutMillis = DEFAULT_REQUEST_TIMEOUT_MILLIS;
     private int maxConnections = DEFAULT_MAX_CONNECTIONS;
     private String userAgent = "capreport";
-    private SSLContext sslContext;
-    private Executor executor;
+    private @Nullable SSLContext sslContext;
+    private @Nullable Executor executor;
     private boolean connectTimeoutSet;
 
     Builder() {} // not private: a private one costs a synthetic class in the jar
@@ -146,7 +147,7 @@ public final class TransportOptions {
     }
 
     /** See {@link TransportOptions#executor()}; set by core. */
-    public Builder executor(Executor executor) {
+    public Builder executor(@Nullable Executor executor) {
       this.executor = executor;
       return this;
     }
@@ -181,7 +182,7 @@ public final class TransportOptions {
     }
 
     /** Null restores the platform's default trust. */
-    public Builder sslContext(SSLContext sslContext) {
+    public Builder sslContext(@Nullable SSLContext sslContext) {
       this.sslContext = sslContext;
       return this;
     }

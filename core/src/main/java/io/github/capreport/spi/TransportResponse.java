@@ -3,6 +3,7 @@ package io.github.capreport.spi;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
+import org.jspecify.annotations.Nullable;
 
 /**
  * An answer's status and headers, with its body unread: core reads the body, bounded, and decides
@@ -12,10 +13,10 @@ public interface TransportResponse extends Closeable {
   int statusCode();
 
   /** The first value of the header {@code name}, matched without regard to case; null if absent. */
-  String header(String name);
+  @Nullable String header(String name);
 
   /** The body, unread; null or an empty stream when there is none. */
-  InputStream body() throws IOException;
+  @Nullable InputStream body() throws IOException;
 
   /**
    * Releases the answer. After the body was read to its end the connection may be reused; core

@@ -5,4 +5,7 @@
  * io.github.capreport.spi.TransportProvider} in {@code META-INF/services} and must pass the
  * conformance suite in {@code capreport-testkit}.
  */
+@NullMarked
 package io.github.capreport.spi;
+
+import org.jspecify.annotations.NullMarked;

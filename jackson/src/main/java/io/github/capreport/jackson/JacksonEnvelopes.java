@@ -11,6 +11,7 @@ import io.github.capreport.spi.ResponseEnvelope;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The request body and the answer's envelope, with Jackson: shared by the transports whose
@@ -30,7 +31,7 @@ public final class JacksonEnvelopes implements JsonBinding {
   private final ObjectReader reader;
 
   /** Reads answers with {@code mapper}, or a default one when it is null. */
-  public JacksonEnvelopes(ObjectMapper mapper) {
+  public JacksonEnvelopes(@Nullable ObjectMapper mapper) {
     if (mapper == null) {
       mapper = new ObjectMapper();
     }
@@ -69,7 +70,7 @@ public final class JacksonEnvelopes implements JsonBinding {
         text(root, "status"));
   }
 
-  private static String text(JsonNode root, String field) {
+  private static @Nullable String text(JsonNode root, String field) {
     JsonNode node = root.get(field);
     return node != null && node.isTextual() ? node.textValue() : null;
   }

@@ -32,6 +32,7 @@ import org.apache.hc.core5.http.HttpException;
 import org.apache.hc.core5.http.io.entity.InputStreamEntity;
 import org.apache.hc.core5.io.CloseMode;
 import org.apache.hc.core5.util.Timeout;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A {@link Transport} over Apache HttpClient 5's classic (blocking) API, with JSON bound by
@@ -55,7 +56,7 @@ public final class ApacheTransport implements Transport {
     if (!ownsClient) {
       builder.options.rejectClientSettings("the CloseableHttpClient given to ApacheTransport");
     }
-    this.client = ownsClient ? newClient(builder.options) : builder.client;
+    this.client = builder.client != null ? builder.client : newClient(builder.options);
     // A request's config replaces the client's: start from the client's, if it shows it.
     RequestConfig base =
         client instanceof Configurable ? ((Configurable) client).getConfig() : null;
@@ -148,6 +149,8 @@ public final class ApacheTransport implements Transport {
    */
   private final class ApacheExchange implements Exchange, TransportResponse {
     private final HttpPost post;
+
+    @SuppressWarnings("NullAway.Init") // set by execute(), which hands out the response
     private ClassicHttpResponse response;
 
     ApacheExchange(HttpPost post) {
@@ -179,13 +182,13 @@ public final class ApacheTransport implements Transport {
     }
 
     @Override
-    public String header(String name) {
+    public @Nullable String header(String name) {
       Header header = response.getFirstHeader(name);
       return header == null ? null : header.getValue();
     }
 
     @Override
-    public InputStream body() throws IOException {
+    public @Nullable InputStream body() throws IOException {
       HttpEntity entity = response.getEntity();
       return entity == null ? null : entity.getContent();
     }
@@ -204,8 +207,8 @@ public final class ApacheTransport implements Transport {
   /** Configures an {@link ApacheTransport}; everything is optional. */
   public static final class Builder {
     private TransportOptions options = TransportOptions.builder().build();
-    private CloseableHttpClient client;
-    private ObjectMapper mapper;
+    private @Nullable CloseableHttpClient client;
+    private @Nullable ObjectMapper mapper;
 
     private Builder() {}
 

@@ -11,6 +11,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One exchange with the blocking {@link HttpClient#send}, which has no handle to abort: core
@@ -20,7 +21,10 @@ import java.util.List;
 final class JdkExchange implements Exchange, TransportResponse {
   private final HttpClient client;
   private final HttpRequest request;
+
+  @SuppressWarnings("NullAway.Init") // set by execute(), which hands out the response
   private volatile HttpResponse<InputStream> response;
+
   private volatile boolean aborted;
 
   JdkExchange(HttpClient client, HttpRequest request) {
@@ -65,7 +69,7 @@ final class JdkExchange implements Exchange, TransportResponse {
   }
 
   @Override
-  public String header(String name) {
+  public @Nullable String header(String name) {
     // allValues, not firstValue: the same case-insensitive lookup without a stream per report.
     List<String> values = response.headers().allValues(name);
     return values.isEmpty() ? null : values.get(0);

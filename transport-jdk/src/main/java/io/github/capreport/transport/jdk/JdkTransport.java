@@ -11,6 +11,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.time.Duration;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A {@link Transport} over {@link java.net.http.HttpClient}, with JSON bound by Jackson. Each
@@ -26,7 +27,7 @@ public final class JdkTransport implements Transport {
    * cannot be shut down, and only letting go of it lets its selector thread notice, close the
    * pooled connections and end.
    */
-  private volatile HttpClient client;
+  private volatile @Nullable HttpClient client;
 
   private final boolean ownsClient;
   private final JacksonEnvelopes json;
@@ -80,6 +81,7 @@ public final class JdkTransport implements Transport {
   }
 
   @Override
+  @SuppressWarnings("NullAway") // core makes no exchange once the transport is closed
   public Exchange newExchange(TransportRequest request) {
     HttpRequest.Builder b =
         HttpRequest.newBuilder(request.uri())
@@ -116,8 +118,8 @@ public final class JdkTransport implements Transport {
   /** Configures a {@link JdkTransport}; everything is optional. */
   public static final class Builder {
     private TransportOptions options = TransportOptions.builder().build();
-    private HttpClient client;
-    private ObjectMapper mapper;
+    private @Nullable HttpClient client;
+    private @Nullable ObjectMapper mapper;
 
     private Builder() {}
 

@@ -23,6 +23,7 @@ import okhttp3.Request;
 import okhttp3.RequestBody;
 import okhttp3.Response;
 import okio.BufferedSink;
+import org.jspecify.annotations.Nullable;
 import retrofit2.Retrofit;
 
 /**
@@ -137,6 +138,8 @@ public final class RetrofitTransport implements Transport {
       implements Exchange, TransportResponse {
     private final byte[] body;
     private final Call call;
+
+    @SuppressWarnings("NullAway.Init") // set by execute(), which hands out the response
     private Response response;
 
     OkHttpExchange(OkHttpClient client, TransportRequest request) {
@@ -152,7 +155,7 @@ public final class RetrofitTransport implements Transport {
 
     /** None: the request's own Content-Type header goes out as given, unparsed. */
     @Override
-    public MediaType contentType() {
+    public @Nullable MediaType contentType() {
       return null;
     }
 
@@ -191,14 +194,14 @@ public final class RetrofitTransport implements Transport {
 
     /** The first value, as the SPI asks: OkHttp's {@code header(name)} gives the last. */
     @Override
-    public String header(String name) {
+    public @Nullable String header(String name) {
       List<String> values = response.headers(name);
       return values.isEmpty() ? null : values.get(0);
     }
 
     /** Unbuffered, whatever the status: core reads it, bounded. */
     @Override
-    public InputStream body() {
+    public @Nullable InputStream body() {
       return response.body() == null ? null : response.body().byteStream();
     }
 
@@ -211,7 +214,7 @@ public final class RetrofitTransport implements Transport {
   /** Configures a {@link RetrofitTransport}; everything is optional. */
   public static final class Builder {
     private TransportOptions options = TransportOptions.builder().build();
-    private OkHttpClient okHttpClient;
+    private @Nullable OkHttpClient okHttpClient;
 
     private Builder() {}
 

@@ -14,4 +14,7 @@
  * <p>The jar ships R8/ProGuard consumer rules in {@code
  * META-INF/proguard/capreport-transport-retrofit.pro}; Retrofit, OkHttp and Moshi ship their own.
  */
+@NullMarked
 package io.github.capreport.transport.retrofit;
+
+import org.jspecify.annotations.NullMarked;

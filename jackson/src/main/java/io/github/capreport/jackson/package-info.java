@@ -1,0 +1,4 @@
+@NullMarked
+package io.github.capreport.jackson;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,4 @@
+@NullMarked
+package io.github.capreport.transport.apache;
+
+import org.jspecify.annotations.NullMarked;

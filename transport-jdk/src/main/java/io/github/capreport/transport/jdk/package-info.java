@@ -1,0 +1,4 @@
+@NullMarked
+package io.github.capreport.transport.jdk;
+
+import org.jspecify.annotations.NullMarked;
