@@ -211,7 +211,7 @@ final class ReportExecution {
     private volatile boolean retryDue;
     private @Nullable Thread runner;
     private boolean interruptedRunner;
-    private volatile Thread watchedCaller;
+    private volatile @Nullable Thread watchedCaller;
 
     Call(TransportRequest request, @Nullable ReportCallback callback) {
       this.request = request;
@@ -268,7 +268,7 @@ final class ReportExecution {
 
     /** A blocked caller, whose interrupt aborts the attempt; null for asynchronous reports. */
     @Override
-    public Thread caller() {
+    public @Nullable Thread caller() {
       return watchedCaller;
     }
 

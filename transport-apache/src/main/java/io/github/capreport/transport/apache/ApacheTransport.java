@@ -105,11 +105,6 @@ public final class ApacheTransport implements Transport {
     }
   }
 
-  @Override
-  public String toString() {
-    return "ApacheTransport{ownsClient=" + ownsClient + "}";
-  }
-
   private static CloseableHttpClient newClient(TransportOptions options) {
     SSLContext tls = options.sslContext(); // hostname verification stays on with it
     return HttpClientBuilder.create()

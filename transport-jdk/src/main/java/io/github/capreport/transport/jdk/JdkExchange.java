@@ -45,10 +45,8 @@ final class JdkExchange implements Exchange, TransportResponse {
     } catch (HttpTimeoutException e) { // the client's connect timeout
       throw (SocketTimeoutException) new SocketTimeoutException(e.getMessage()).initCause(e);
     }
-    if (aborted) {
-      close();
-      throw new IOException("the exchange was aborted");
-    }
+    // Aborted as the answer came: abort() closed the body, or the answer is complete; either way
+    // core reads what there is and decides by the abort's reason.
     return this;
   }
 

@@ -42,14 +42,10 @@ public final class JdkTransport implements Transport {
     if (builder.client != null) {
       options.rejectClientSettings("the HttpClient given to JdkTransport");
       if (builder.client.followRedirects() != HttpClient.Redirect.NEVER) {
-        throw new IllegalArgumentException(
-            "the HttpClient follows redirects ("
-                + builder.client.followRedirects()
-                + "); a redirected report could carry the client key to another host. Build it"
-                + " with followRedirects(HttpClient.Redirect.NEVER).");
+        throw new IllegalArgumentException( // a redirect could carry the key to another host
+            "the HttpClient follows redirects: build it with followRedirects(Redirect.NEVER)");
       }
       this.client = builder.client;
-      this.ownsClient = false;
     } else {
       HttpClient.Builder b =
           HttpClient.newBuilder()
@@ -62,8 +58,8 @@ public final class JdkTransport implements Transport {
         b.sslContext(options.sslContext());
       }
       this.client = b.build();
-      this.ownsClient = true;
     }
+    this.ownsClient = builder.client == null;
   }
 
   public static Builder builder() {
