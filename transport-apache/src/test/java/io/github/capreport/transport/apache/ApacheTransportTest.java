@@ -444,7 +444,6 @@ class ApacheTransportTest {
   void keepsTheKeyOutOfToString() {
     try (ApacheTransport transport = ApacheTransport.builder().build()) {
       assertFalse(transport.toString().contains(CLIENT_KEY));
-      assertTrue(transport.toString().startsWith("ApacheTransport{"), transport.toString());
     }
   }
 }
