@@ -20,13 +20,7 @@ import org.junit.jupiter.api.Timeout;
 /** Bulk bookkeeping with a scripted transport as the seam; the testkit runs it over real HTTP. */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class BulkReportTest {
-  /** Retries far later than any test waits: a test that ends must have ended the wait. */
-  private static final RetryPolicy SLOW =
-      RetryPolicy.builder()
-          .initialDelay(60, TimeUnit.SECONDS)
-          .maxDelay(60, TimeUnit.SECONDS)
-          .deadline(10, TimeUnit.MINUTES)
-          .build();
+  private static final RetryPolicy SLOW = TestPolicies.SLOW;
 
   private final ScriptedTransport transport = new ScriptedTransport();
   private final List<CapReportClient> clients = new ArrayList<>();

@@ -28,20 +28,9 @@ import org.junit.jupiter.params.provider.EnumSource;
 class CloseRaceTest {
   private static final int ROUNDS = 40;
 
-  private static final RetryPolicy QUICK_RETRY =
-      RetryPolicy.builder()
-          .maxAttempts(3)
-          .initialDelay(1, TimeUnit.MILLISECONDS)
-          .maxDelay(2, TimeUnit.MILLISECONDS)
-          .build();
+  private static final RetryPolicy QUICK_RETRY = TestPolicies.FAST;
 
-  private static final RetryPolicy LATE_RETRY =
-      RetryPolicy.builder()
-          .maxAttempts(3)
-          .initialDelay(60, TimeUnit.SECONDS)
-          .maxDelay(60, TimeUnit.SECONDS)
-          .deadline(10, TimeUnit.MINUTES)
-          .build();
+  private static final RetryPolicy LATE_RETRY = TestPolicies.SLOW;
 
   /** Where a report is when the client closes. */
   enum Phase {

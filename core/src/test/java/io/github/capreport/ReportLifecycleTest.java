@@ -28,20 +28,9 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class ReportLifecycleTest {
-  private static final RetryPolicy FAST =
-      RetryPolicy.builder()
-          .maxAttempts(3)
-          .initialDelay(1, TimeUnit.MILLISECONDS)
-          .maxDelay(5, TimeUnit.MILLISECONDS)
-          .build();
+  private static final RetryPolicy FAST = TestPolicies.FAST;
 
-  /** Retries far later than any test waits: a report that ends must have had its wait ended. */
-  private static final RetryPolicy SLOW =
-      RetryPolicy.builder()
-          .initialDelay(60, TimeUnit.SECONDS)
-          .maxDelay(60, TimeUnit.SECONDS)
-          .deadline(10, TimeUnit.MINUTES)
-          .build();
+  private static final RetryPolicy SLOW = TestPolicies.SLOW;
 
   private final ScriptedTransport transport = new ScriptedTransport();
   private final List<CapReportClient> clients = new ArrayList<>();

@@ -27,20 +27,9 @@ import org.junit.jupiter.params.provider.ValueSource;
 /** The retry rules, with a scripted transport as the seam; the testkit proves them over HTTP. */
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
 class RetryTest {
-  private static final RetryPolicy FAST =
-      RetryPolicy.builder()
-          .maxAttempts(3)
-          .initialDelay(1, TimeUnit.MILLISECONDS)
-          .maxDelay(5, TimeUnit.MILLISECONDS)
-          .build();
+  private static final RetryPolicy FAST = TestPolicies.FAST;
 
-  /** Retries far later than any test waits: a test that ends must have ended the wait. */
-  private static final RetryPolicy SLOW =
-      RetryPolicy.builder()
-          .initialDelay(60, TimeUnit.SECONDS)
-          .maxDelay(60, TimeUnit.SECONDS)
-          .deadline(10, TimeUnit.MINUTES)
-          .build();
+  private static final RetryPolicy SLOW = TestPolicies.SLOW;
 
   private final ScriptedTransport transport = new ScriptedTransport();
   private final List<String> events = Collections.synchronizedList(new ArrayList<String>());
