@@ -190,7 +190,8 @@ public final class ScriptedTransport implements Transport {
     };
   }
 
-  static TransportResponse response(int status, String retryAfter, InputStream body) {
+  /** An answer with this status, {@code Retry-After} (or null) and body; for core's tests. */
+  public static TransportResponse response(int status, String retryAfter, InputStream body) {
     return new TransportResponse() {
       @Override
       public int statusCode() {

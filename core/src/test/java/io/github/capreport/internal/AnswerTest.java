@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.github.capreport.ScriptedTransport;
 import io.github.capreport.spi.JsonBinding;
 import io.github.capreport.spi.ResponseEnvelope;
 import io.github.capreport.spi.TransportResponse;
@@ -50,25 +51,7 @@ class AnswerTest {
           });
 
   private static TransportResponse response(int status, String retryAfter, InputStream body) {
-    return new TransportResponse() {
-      @Override
-      public int statusCode() {
-        return status;
-      }
-
-      @Override
-      public String header(String name) {
-        return "retry-after".equalsIgnoreCase(name) ? retryAfter : null;
-      }
-
-      @Override
-      public InputStream body() {
-        return body;
-      }
-
-      @Override
-      public void close() {}
-    };
+    return ScriptedTransport.response(status, retryAfter, body);
   }
 
   private static Answer read(int status, String body, int limit, JsonBinding json)
