@@ -83,6 +83,19 @@ public enum ApiErrorCode {
     return retryable;
   }
 
+  /**
+   * Whether the code says that no report with this key from this address can be served, whatever
+   * the task: a wrong key, a zero balance, an IP not allowed, banned or blocked. Sending more is
+   * what the vendor blocks clients for; an {@link AccountGuard} stops sending after the first.
+   */
+  public boolean isAccountWide() {
+    return this == ERROR_KEY_DOES_NOT_EXIST
+        || this == ERROR_ZERO_BALANCE
+        || this == ERROR_IP_NOT_ALLOWED
+        || this == ERROR_IP_BANNED
+        || this == ERROR_IP_BLOCKED;
+  }
+
   /** What the code means, in a few words. */
   public String meaning() {
     return meaning;

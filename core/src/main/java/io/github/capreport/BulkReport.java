@@ -15,9 +15,12 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * A running bulk report, from {@link CapReportClient#reportAll}. Every task ends with exactly one
- * {@link ReportOutcome}; one task's failure never stops the others. No thread is blocked while it
- * runs: at most {@code concurrency} reports are in flight, and each one that ends starts the next.
- * A task's request is made only when its turn comes, so memory does not grow with the task count.
+ * {@link ReportOutcome}; one task's failure never stops the others, except an account-wide refusal,
+ * after which the tasks not yet sent end {@link ReportOutcome.Status#ON_HOLD} without I/O (see
+ * {@link AccountGuard}). It starts with one task in flight until the API has answered once. No
+ * thread is blocked while it runs: at most {@code concurrency} reports are in flight, and each one
+ * that ends starts the next. A task's request is made only when its turn comes, so memory does not
+ * grow with the task count.
  */
 public final class BulkReport {
   private final CapReportClient client;
@@ -30,6 +33,7 @@ public final class BulkReport {
   private final AtomicInteger next = new AtomicInteger();
   private final AtomicInteger done = new AtomicInteger();
   private final AtomicBoolean cancelled = new AtomicBoolean();
+  private final AtomicInteger widening = new AtomicInteger();
   private final CountDownLatch finished;
 
   BulkReport(
@@ -48,8 +52,14 @@ public final class BulkReport {
     }
   }
 
+  /**
+   * Starts one task until the API has answered once (since the account guard was made or its hold
+   * ended), then {@code concurrency}: a wrong key or an empty balance costs one request.
+   */
   void start(int concurrency) {
-    for (int i = 0; i < concurrency; i++) {
+    int now = client.accountGuard().hasAnswered() ? concurrency : 1;
+    widening.set(concurrency - now);
+    for (int i = 0; i < now; i++) {
       startNext();
     }
   }
@@ -159,6 +169,11 @@ public final class BulkReport {
     }
     record(slot.index, outcome);
     startNext();
+    if (widening.get() > 0 && client.accountGuard().hasAnswered()) {
+      for (int more = widening.getAndSet(0); more > 0; more--) {
+        startNext();
+      }
+    }
   }
 
   private void record(int index, ReportOutcome outcome) {

@@ -55,6 +55,8 @@ public final class CapReportClient implements AutoCloseable {
   private final Map<ReportEndpoint, TransportRequest> requests;
   private final JsonBinding json;
   private final ReportExecution execution;
+  private final AccountGuard guard;
+  private final ReportListener listener;
   private final Set<BulkReport> bulks =
       Collections.newSetFromMap(new ConcurrentHashMap<BulkReport, Boolean>());
   private final AtomicBoolean closed = new AtomicBoolean();
@@ -85,12 +87,16 @@ public final class CapReportClient implements AutoCloseable {
           endpoint, new TransportRequest(URI.create(baseUrl + endpoint.path()), endpoint, headers));
     }
     this.json = transport.json();
+    this.guard = builder.guard != null ? builder.guard : AccountGuard.create();
+    this.listener = builder.listener;
+    guard.register(listener);
     this.execution =
         new ReportExecution(
             transport,
             new ReportOutcomes(new Redactor(clientKey)),
             builder.retryPolicy,
             builder.listener,
+            guard,
             options.requestTimeoutMillis(),
             options.maxConnections(),
             threads);
@@ -253,6 +259,11 @@ public final class CapReportClient implements AutoCloseable {
     return baseUrl;
   }
 
+  /** What protects this client's account from the vendor's blocks; see {@link AccountGuard}. */
+  public AccountGuard accountGuard() {
+    return guard;
+  }
+
   /** The User-Agent every report carries. */
   public String userAgent() {
     return userAgent;
@@ -269,6 +280,7 @@ public final class CapReportClient implements AutoCloseable {
         bulk.cancel();
       }
       execution.close();
+      guard.unregister(listener);
       if (ownsTransport) {
         transport.close();
       }
@@ -353,6 +365,7 @@ public final class CapReportClient implements AutoCloseable {
     private @Nullable String transportId;
     private RetryPolicy retryPolicy = RetryPolicy.defaults();
     private ReportListener listener = ReportListener.NONE;
+    private @Nullable AccountGuard guard;
 
     Builder() {} // not private: a private one costs a synthetic class in the jar
 
@@ -368,6 +381,17 @@ public final class CapReportClient implements AutoCloseable {
     /** Hears every attempt, retry and outcome; see {@link ReportListener}. */
     public Builder listener(ReportListener listener) {
       this.listener = requireNonNull(listener, "listener");
+      return this;
+    }
+
+    /**
+     * What protects the account from the vendor's blocks: the hold after an account-wide refusal,
+     * one report per task, the client-wide pace, the retry budget and an optional rate limit. Give
+     * the same guard to the builders of every client that uses the same key, so that they share it.
+     * Defaults to a new {@link AccountGuard#create()} for each client.
+     */
+    public Builder accountGuard(AccountGuard guard) {
+      this.guard = requireNonNull(guard, "guard");
       return this;
     }
 

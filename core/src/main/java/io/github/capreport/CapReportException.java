@@ -21,6 +21,9 @@ public abstract class CapReportException extends RuntimeException {
   private final long taskId;
   private final long retryAfterMillis;
   private volatile int attempts = 1;
+  private volatile boolean earlierMayHaveArrived;
+  private volatile boolean mayHaveReachedServer;
+  private volatile boolean budgetSpent;
 
   CapReportException(
       String message,
@@ -59,17 +62,49 @@ public abstract class CapReportException extends RuntimeException {
     return retryAfterMillis;
   }
 
-  void attempts(int attempts) {
-    this.attempts = attempts;
+  /**
+   * Whether an attempt of this report may have reached the server though no answer was read: it
+   * timed out or broke after it may have been written, or a gateway answered for the API. A report
+   * refused with {@code ERROR_NO_SUCH_CAPCHA_ID} after such an attempt may have been accepted by
+   * that attempt.
+   */
+  public boolean mayHaveReachedServer() {
+    return mayHaveReachedServer;
   }
 
-  /** The message, and how many attempts were made when there were several. */
+  void attempts(int attempts, boolean mayHaveReachedServer, boolean earlierMayHaveArrived) {
+    this.attempts = attempts;
+    this.mayHaveReachedServer = mayHaveReachedServer;
+    this.earlierMayHaveArrived = earlierMayHaveArrived;
+  }
+
+  void budgetSpent() {
+    this.budgetSpent = true;
+  }
+
+  /** The message, how many attempts were made, and why no more were. */
   @Override
   @SuppressWarnings("NullAway") // every constructor takes a message
   public String getMessage() {
-    String message = super.getMessage();
+    StringBuilder message = new StringBuilder(super.getMessage());
     int made = attempts;
-    return made > 1 ? message + " Gave up after " + made + " attempts." : message;
+    if (made > 1) {
+      message.append(" Gave up after ").append(made).append(" attempts.");
+    }
+    if (earlierMayHaveArrived) {
+      message.append(" An earlier attempt may have reached the server");
+      message.append(
+          this instanceof ReportRefusedException
+                  && ((ReportRefusedException) this).errorCode()
+                      == ApiErrorCode.ERROR_NO_SUCH_CAPCHA_ID
+              ? ": this refusal may mean that it arrived and was accepted."
+              : ".");
+    }
+    if (budgetSpent) {
+      message.append(
+          " Not retried: the client's retry budget is spent, as when the service keeps failing.");
+    }
+    return message.toString();
   }
 
   /** Whether sending the same report again later can succeed. */

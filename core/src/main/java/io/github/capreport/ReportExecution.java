@@ -48,6 +48,7 @@ final class ReportExecution {
   private final ReportOutcomes outcomes;
   private final RetryPolicy policy;
   private final ReportListener listener;
+  private final AccountGuard guard;
   private final long requestTimeoutMillis;
   private final Semaphore connections;
   private final ClientThreads threads;
@@ -68,6 +69,7 @@ final class ReportExecution {
       ReportOutcomes outcomes,
       RetryPolicy policy,
       ReportListener listener,
+      AccountGuard guard,
       long requestTimeoutMillis,
       int maxConnections,
       ClientThreads threads) {
@@ -76,6 +78,7 @@ final class ReportExecution {
     this.outcomes = outcomes;
     this.policy = policy;
     this.listener = listener;
+    this.guard = guard;
     this.requestTimeoutMillis = requestTimeoutMillis;
     this.connections = new Semaphore(maxConnections);
     this.threads = threads;
@@ -100,23 +103,38 @@ final class ReportExecution {
   ReportResult run(TransportRequest request) {
     Call call = new Call(request, null);
     while (true) {
-      call.handedOver();
       try {
+        ReportResult before = call.preflight();
+        if (before != null) {
+          return call.accepted(before);
+        }
+        long wait = call.admission();
+        if (wait > 0) {
+          call.pause(wait, TimeUnit.NANOSECONDS, "for the client's pace", null);
+          continue;
+        }
+        call.handedOver();
         return call.accepted(call.attempt());
       } catch (CapReportException failure) {
         long delay = call.retryDelay(failure);
         if (delay < 0) {
           throw call.giveUp(failure);
         }
-        try {
-          if (closing.await(delay, TimeUnit.MILLISECONDS)) {
-            throw call.giveUp(failure); // closed while waiting: the last failure stands
-          }
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          throw call.giveUp(outcomes.interruptedWhileWaiting(request, delay, e));
-        }
+        call.pause(delay, TimeUnit.MILLISECONDS, "to retry", failure);
       }
+    }
+  }
+
+  /** Tells the listener that a hold started or ended; a listener must not lose a report. */
+  static void quietly(ReportListener listener, AccountHold hold, boolean started) {
+    try {
+      if (started) {
+        listener.accountHoldStarted(hold);
+      } else {
+        listener.accountHoldEnded(hold);
+      }
+    } catch (RuntimeException ignored) {
+      // A listener must not be able to lose a report.
     }
   }
 
@@ -209,6 +227,7 @@ final class ReportExecution {
     private volatile CallWatchdog.@Nullable Reason abortReason;
     private volatile @Nullable ScheduledFuture<?> pendingRetry;
     private volatile boolean retryDue;
+    private boolean slotTaken;
     private @Nullable Thread runner;
     private boolean interruptedRunner;
     private volatile @Nullable Thread watchedCaller;
@@ -298,6 +317,61 @@ final class ReportExecution {
 
     // ---- one attempt, on the calling thread ----
 
+    /**
+     * What the account guard says before an attempt: an answer without I/O when the task was
+     * reported before, null to go on.
+     *
+     * @throws AccountOnHoldException when the account is on hold
+     */
+    @Nullable ReportResult preflight() {
+      AccountHold hold = guard.hold();
+      if (hold != null) {
+        throw new AccountOnHoldException(
+            hold, request.endpoint(), request.taskId(), guard.nowMillis());
+      }
+      boolean reported;
+      try {
+        reported = guard.reportedTasks().contains(request.taskId());
+      } catch (RuntimeException storeFailed) {
+        reported = false; // a broken store must not lose the report: it is sent
+      }
+      return reported ? ReportResult.alreadyReported(request.endpoint(), request.taskId()) : null;
+    }
+
+    /**
+     * How long the attempt must wait, in nanoseconds, for the client-wide pace and then for its
+     * slot of the rate limit; 0 to go now.
+     */
+    long admission() {
+      long paused = guard.pausedNanos();
+      if (paused > 0) {
+        return paused;
+      }
+      if (!slotTaken) {
+        long wait = guard.reserveRequest();
+        if (wait > 0) {
+          slotTaken = true; // the slot is this report's; after the wait it goes
+          return wait;
+        }
+      }
+      slotTaken = false;
+      return 0;
+    }
+
+    /** Waits on the blocked caller's thread; {@code close()} ends the wait and the report. */
+    void pause(long amount, TimeUnit unit, String why, @Nullable CapReportException last) {
+      try {
+        if (closing.await(amount, unit)) {
+          // Closed while waiting: the last failure stands, if there was one.
+          throw giveUp(
+              last != null ? last : outcomes.notSent(request, CallWatchdog.Reason.CLOSED, why));
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw giveUp(outcomes.interruptedWhileWaiting(request, unit.toMillis(amount), why, e));
+      }
+    }
+
     /** The attempt's deadline runs from now: from the call, or from a retry's start. */
     void handedOver() {
       deadlineNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(requestTimeoutMillis);
@@ -344,9 +418,14 @@ final class ReportExecution {
           } finally {
             running(false);
           }
-          return outcomes.interpret(request, answer);
+          ReportResult result = outcomes.interpret(request, answer);
+          guard.answered(null);
+          return result;
         } catch (IOException e) {
           throw outcomes.failure(request, e, abortReason, requestTimeoutMillis);
+        } catch (ReportRefusedException e) {
+          guard.answered(e); // an account-wide refusal puts the account on hold, here
+          throw e;
         } catch (CapReportException e) {
           throw e;
         } catch (RuntimeException e) {
@@ -422,6 +501,9 @@ final class ReportExecution {
     }
 
     private void starting() {
+      if (count == 0) {
+        guard.firstAttempt();
+      }
       count++;
       try {
         listener.attemptStarted(request.endpoint(), request.taskId(), count);
@@ -433,7 +515,12 @@ final class ReportExecution {
     /** The delay before the next attempt, or -1 when this failure ends the report. */
     long retryDelay(CapReportException failure) {
       failures.add(failure);
+      long delay = policy.delayBefore(count + 1, failure.retryAfterMillis(), random);
+      if (ReportOutcomes.throttled(failure)) {
+        guard.pause(delay); // every report of the client waits it out, retried or not
+      }
       if (!failure.isRetryable()
+          || failure instanceof AccountOnHoldException
           || outcomes.wasNotSent(failure)
           || count >= policy.maxAttempts()
           || closed
@@ -441,9 +528,12 @@ final class ReportExecution {
           || noMoreRetries) {
         return -1;
       }
-      long delay = policy.delayBefore(count + 1, failure.retryAfterMillis(), random);
       long elapsed = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos);
       if (elapsed + delay > policy.deadlineMillis()) {
+        return -1;
+      }
+      if (!guard.tryRetry()) {
+        failure.budgetSpent();
         return -1;
       }
       try {
@@ -455,19 +545,30 @@ final class ReportExecution {
     }
 
     ReportResult accepted(ReportResult result) {
-      final ReportResult counted = result.withAttempts(count);
+      ReportResult counted = result;
+      if (!result.alreadyReported()) {
+        counted = result.withAttempts(count);
+        try {
+          guard.reportedTasks().add(request.taskId());
+        } catch (RuntimeException storeFailed) {
+          // The report was accepted all the same; a second one would be refused by the API.
+        }
+      }
       finished(counted, null);
       return counted;
     }
 
     /** The last failure, carrying the attempt count and every earlier failure. */
     CapReportException giveUp(CapReportException last) {
-      last.attempts(count);
+      boolean earlierMayHaveArrived = false;
       for (CapReportException earlier : failures) {
         if (earlier != last) {
           last.addSuppressed(earlier);
+          earlierMayHaveArrived |= outcomes.mayHaveArrived(earlier);
         }
       }
+      last.attempts(
+          count, earlierMayHaveArrived || outcomes.mayHaveArrived(last), earlierMayHaveArrived);
       finished(null, last);
       return last;
     }
@@ -506,6 +607,18 @@ final class ReportExecution {
       }
       ReportResult result;
       try {
+        ReportResult before = preflight();
+        if (before != null) {
+          if (finished.compareAndSet(false, true)) {
+            deliver(accepted(before), null);
+          }
+          return;
+        }
+        long wait = admission();
+        if (wait > 0) {
+          later(wait, TimeUnit.NANOSECONDS);
+          return;
+        }
         result = attempt();
       } catch (CapReportException failure) {
         attemptFailed(failure);
@@ -522,10 +635,15 @@ final class ReportExecution {
         fail(failure);
         return;
       }
+      later(delay, TimeUnit.MILLISECONDS);
+    }
+
+    /** Runs this report again after a delay, from the scheduler: no thread waits meanwhile. */
+    private void later(long delay, TimeUnit unit) {
       waiting.add(this);
       try {
         retryDue = true;
-        pendingRetry = scheduler().schedule(this, delay, TimeUnit.MILLISECONDS);
+        pendingRetry = scheduler().schedule(this, delay, unit);
       } catch (RejectedExecutionException closedMeanwhile) {
         abandonWait();
         return;
@@ -553,11 +671,15 @@ final class ReportExecution {
       if (retry != null) {
         retry.cancel(false);
       }
-      CapReportException last = failures.get(failures.size() - 1);
+      // Waiting for a retry, or for the client's pace before a first attempt: nothing failed yet.
+      boolean stopped = cancelled || noMoreRetries && failures.isEmpty();
       fail(
-          cancelled
-              ? outcomes.notSent(request, CallWatchdog.Reason.CANCELLED, "while waiting to retry")
-              : last);
+          stopped || failures.isEmpty()
+              ? outcomes.notSent(
+                  request,
+                  stopped ? CallWatchdog.Reason.CANCELLED : CallWatchdog.Reason.CLOSED,
+                  failures.isEmpty() ? "while waiting to be sent" : "while waiting to retry")
+              : failures.get(failures.size() - 1));
     }
 
     private void fail(CapReportException failure) {

@@ -26,6 +26,15 @@ public abstract class ReportListener {
       CapReportException failure) {}
 
   /**
+   * An account-wide refusal stopped all sending of the clients that share {@code hold}'s {@link
+   * AccountGuard}, until {@link AccountHold#resumesAtMillis()}.
+   */
+  public void accountHoldStarted(AccountHold hold) {}
+
+  /** The hold ended: its time ran out (noticed by the next report) or it was lifted by hand. */
+  public void accountHoldEnded(AccountHold hold) {}
+
+  /**
    * The report is over: exactly one of {@code result} and {@code failure} is non-null. {@code
    * attempts} is how many were sent.
    */

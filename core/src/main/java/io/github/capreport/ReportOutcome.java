@@ -4,14 +4,25 @@ import org.jspecify.annotations.Nullable;
 
 /** How one task of a bulk report ended. */
 public final class ReportOutcome {
-  /** The four ways a task can end. */
+  /** The ways a task can end. */
   public enum Status {
     /** The API accepted the report: {@link #result()} is set. */
     ACCEPTED,
+    /**
+     * Not sent: the {@link AccountGuard} remembers that a report of this task was accepted before.
+     * {@link #result()} is set and says {@link ReportResult#alreadyReported()}.
+     */
+    ALREADY_REPORTED,
     /** The API refused it: {@link #failure()} is a {@link ReportRefusedException}. */
     REFUSED,
     /** No usable answer: {@link #failure()} says why, with every attempt's failure suppressed. */
     FAILED,
+    /**
+     * Not sent, or not sent again: the account is on hold after an account-wide refusal. {@link
+     * #failure()} is an {@link AccountOnHoldException} that says until when; report the task again
+     * after that.
+     */
+    ON_HOLD,
     /**
      * The bulk report was cancelled before this task was done. {@link #failure()} is the last
      * failure when an attempt had been sent and failed, otherwise null.
@@ -36,11 +47,15 @@ public final class ReportOutcome {
   }
 
   static ReportOutcome accepted(ReportTask task, ReportResult result) {
-    return new ReportOutcome(task, Status.ACCEPTED, result, null);
+    return new ReportOutcome(
+        task, result.alreadyReported() ? Status.ALREADY_REPORTED : Status.ACCEPTED, result, null);
   }
 
   static ReportOutcome failed(ReportTask task, CapReportException failure) {
-    Status status = failure instanceof ReportRefusedException ? Status.REFUSED : Status.FAILED;
+    Status status =
+        failure instanceof ReportRefusedException
+            ? Status.REFUSED
+            : failure instanceof AccountOnHoldException ? Status.ON_HOLD : Status.FAILED;
     return new ReportOutcome(task, status, null, failure);
   }
 
@@ -64,6 +79,14 @@ public final class ReportOutcome {
   /** Why it was not accepted; null for {@link Status#ACCEPTED} and a task never sent. */
   public @Nullable CapReportException failure() {
     return failure;
+  }
+
+  /**
+   * Whether an attempt may have reached the server without an answer; see {@link
+   * CapReportException#mayHaveReachedServer()}. False when accepted.
+   */
+  public boolean mayHaveReachedServer() {
+    return failure != null && failure.mayHaveReachedServer();
   }
 
   /** How many attempts were sent: 0 for a task cancelled before it started. */

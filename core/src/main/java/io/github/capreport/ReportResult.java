@@ -1,6 +1,9 @@
 package io.github.capreport;
 
-/** An accepted report: the API answered {@code {"errorId":0,"status":"success"}}. */
+/**
+ * An accepted report: the API answered {@code {"errorId":0,"status":"success"}}, now or, when
+ * {@link #alreadyReported()}, to an earlier report of the same task.
+ */
 public final class ReportResult {
   private final ReportEndpoint endpoint;
   private final long taskId;
@@ -14,10 +17,15 @@ public final class ReportResult {
 
   /** As above, accepted on attempt number {@code attempts}. */
   public ReportResult(ReportEndpoint endpoint, long taskId, int httpStatus, int attempts) {
+    this(endpoint, taskId, httpStatus, attempts, attempts >= 1);
+  }
+
+  private ReportResult(
+      ReportEndpoint endpoint, long taskId, int httpStatus, int attempts, boolean valid) {
     if (endpoint == null) {
       throw new NullPointerException("endpoint == null");
     }
-    if (attempts < 1) {
+    if (!valid) {
       throw new IllegalArgumentException("attempts must be >= 1, was " + attempts);
     }
     this.endpoint = endpoint;
@@ -34,7 +42,7 @@ public final class ReportResult {
     return taskId;
   }
 
-  /** The HTTP status of the answer that accepted the report. */
+  /** The HTTP status of the answer that accepted the report; 0 when {@link #alreadyReported()}. */
   public int httpStatus() {
     return httpStatus;
   }
@@ -42,6 +50,20 @@ public final class ReportResult {
   /** How many attempts it took; more than 1 when earlier ones failed and were retried. */
   public int attempts() {
     return attempts;
+  }
+
+  /** The answer for a task whose report was accepted before: nothing was sent, 0 attempts. */
+  static ReportResult alreadyReported(ReportEndpoint endpoint, long taskId) {
+    return new ReportResult(endpoint, taskId, 0, 0, true);
+  }
+
+  /**
+   * True when nothing was sent because the {@link AccountGuard} remembers an accepted report of
+   * this task: the vendor refuses a second one. {@link #attempts()} and {@link #httpStatus()} are
+   * then 0.
+   */
+  public boolean alreadyReported() {
+    return attempts == 0;
   }
 
   ReportResult withAttempts(int attempts) {
@@ -75,7 +97,7 @@ public final class ReportResult {
         + endpoint.methodName()
         + ", taskId="
         + taskId
-        + ", accepted"
+        + (attempts == 0 ? ", already reported" : ", accepted")
         + (attempts > 1 ? " after " + attempts + " attempts" : "")
         + "}";
   }

@@ -108,13 +108,45 @@ public final class ReportOutcomes {
     return failure.getCause() instanceof NotSent;
   }
 
-  /** A blocked caller interrupted while it waited to retry. */
+  /**
+   * Whether the attempt that failed so may have reached the server though no answer was read: it
+   * timed out or broke after it may have been written, or a gateway answered in the API's place.
+   */
+  public boolean mayHaveArrived(CapReportException failure) {
+    if (failure instanceof TransportFailureException) {
+      TransportFailureException.Kind kind = ((TransportFailureException) failure).kind();
+      return !wasNotSent(failure)
+          && kind != TransportFailureException.Kind.CONNECT
+          && kind != TransportFailureException.Kind.TLS;
+    }
+    if (failure instanceof UnexpectedResponseException) {
+      int status = ((UnexpectedResponseException) failure).httpStatus();
+      return status >= 500 && status != 503;
+    }
+    return false;
+  }
+
+  /** Whether the failure says the service wants fewer requests: the whole client slows down. */
+  public static boolean throttled(CapReportException failure) {
+    if (failure instanceof ReportRefusedException) {
+      ApiErrorCode code = ((ReportRefusedException) failure).errorCode();
+      return code == ApiErrorCode.ERROR_TOO_MUCH_REQUESTS
+          || code == ApiErrorCode.ERROR_NO_SLOT_AVAILABLE;
+    }
+    if (failure instanceof UnexpectedResponseException) {
+      int status = ((UnexpectedResponseException) failure).httpStatus();
+      return status == 429 || status == 503;
+    }
+    return false;
+  }
+
+  /** A blocked caller interrupted while it waited, {@code why}: "to retry". */
   public TransportFailureException interruptedWhileWaiting(
-      TransportRequest request, long delayMillis, InterruptedException e) {
+      TransportRequest request, long delayMillis, String why, InterruptedException e) {
     return stopped(
         request,
         CallWatchdog.Reason.INTERRUPTED,
-        "while waiting " + delayMillis + " ms to retry",
+        "while waiting " + delayMillis + " ms " + why,
         true,
         e);
   }

@@ -404,7 +404,7 @@ class ReportOutcomesTest {
   void anInterruptWhileWaitingToRetryKeepsTheStatus() {
     try {
       TransportFailureException e =
-          outcomes.interruptedWhileWaiting(request, 500, new InterruptedException());
+          outcomes.interruptedWhileWaiting(request, 500, "to retry", new InterruptedException());
       assertEquals(Kind.INTERRUPTED, e.kind());
       assertTrue(e.getMessage().contains("while waiting 500 ms to retry"), e.getMessage());
       assertTrue(Thread.currentThread().isInterrupted());

@@ -1,5 +1,6 @@
 package io.github.capreport.testkit;
 
+import io.github.capreport.AccountHold;
 import io.github.capreport.CapReportException;
 import io.github.capreport.ReportEndpoint;
 import io.github.capreport.ReportListener;
@@ -18,7 +19,9 @@ class RecordingListener extends ReportListener {
   enum Type {
     ATTEMPT_STARTED,
     RETRY_SCHEDULED,
-    REPORT_FINISHED
+    REPORT_FINISHED,
+    HOLD_STARTED,
+    HOLD_ENDED
   }
 
   /** One event as the listener heard it. */
@@ -99,6 +102,23 @@ class RecordingListener extends ReportListener {
       ReportResult result,
       CapReportException failure) {
     record(new Event(Type.REPORT_FINISHED, endpoint, taskId, attempts, -1, result, failure));
+  }
+
+  @Override
+  public void accountHoldStarted(AccountHold hold) {
+    sink.accept(hold);
+    record(hold(Type.HOLD_STARTED, hold));
+  }
+
+  @Override
+  public void accountHoldEnded(AccountHold hold) {
+    sink.accept(hold);
+    record(hold(Type.HOLD_ENDED, hold));
+  }
+
+  private static Event hold(Type type, AccountHold hold) {
+    return new Event(
+        type, hold.refusal().endpoint(), hold.refusal().taskId(), 0, -1, null, hold.refusal());
   }
 
   private void record(Event event) {

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.github.capreport.AccountOnHoldException;
 import io.github.capreport.ApiErrorCode;
 import io.github.capreport.CapReportClient;
 import io.github.capreport.CapReportException;
@@ -161,6 +162,66 @@ public abstract class TransportConformanceSuite extends ClientSuiteHarness {
     assertEquals(200, e.httpStatus());
     assertFalse(e.isRetryable());
     assertEquals(1, emulator().requestCount(), "a refusal is never sent again");
+  }
+
+  // ---- the account guard, over this transport's HTTP ----
+
+  /**
+   * A wrong key costs one request, however many tasks: the first refusal puts the account on hold
+   * and every other task ends on hold without I/O, none lost and none accepted.
+   */
+  @Test
+  public void aBulkReportWithAWrongKeySendsOneRequest() throws Exception {
+    CapReportClient client = client(builder().clientKey(UNKNOWN_KEY));
+    assertOneRequestThenHeld(client, ApiErrorCode.ERROR_KEY_DOES_NOT_EXIST);
+  }
+
+  /** The same with an empty balance answered as HTTP 402: the envelope decides, not the status. */
+  @Test
+  public void aBulkReportWithAZeroBalanceAnsweredWith402SendsOneRequest() throws Exception {
+    emulator()
+        .nextRequest()
+        .respondJson(402, "{\"errorId\":10,\"errorCode\":\"ERROR_ZERO_BALANCE\"}");
+    assertOneRequestThenHeld(client(), ApiErrorCode.ERROR_ZERO_BALANCE);
+  }
+
+  private void assertOneRequestThenHeld(CapReportClient client, ApiErrorCode code)
+      throws Exception {
+    List<ReportTask> tasks = new ArrayList<>();
+    for (int i = 0; i < 1_000; i++) {
+      tasks.add(ReportTask.of(ReportEndpoint.IMAGE_CAPTCHA, TASK_ID + i));
+    }
+    List<ReportOutcome> outcomes =
+        client.reportAll(tasks, 16).await(WAIT_SECONDS, TimeUnit.SECONDS);
+    assertEquals(1, emulator().requestCount(), "requests that reached the server");
+    assertEquals(1_000, outcomes.size());
+    for (int i = 0; i < outcomes.size(); i++) {
+      ReportOutcome outcome = remember(outcomes.get(i));
+      remember(outcome.failure());
+      assertEquals(tasks.get(i), outcome.task());
+      if (i == 0) {
+        assertEquals(ReportOutcome.Status.REFUSED, outcome.status());
+        assertEquals(code, ((ReportRefusedException) outcome.failure()).errorCode());
+      } else {
+        assertEquals(ReportOutcome.Status.ON_HOLD, outcome.status(), outcome.toString());
+        assertEquals(code, ((AccountOnHoldException) outcome.failure()).hold().errorCode());
+      }
+    }
+    assertNotNull(client.accountGuard().hold());
+    assertEquals(1, listener.events(RecordingListener.Type.HOLD_STARTED).size());
+  }
+
+  /** The client remembers accepted tasks: a second report of one answers at once, unsent. */
+  @ParameterizedTest
+  @EnumSource(Call.class)
+  public void aSecondReportOfAnAcceptedTaskSendsNothing(Call call) {
+    CapReportClient client = client();
+    assertFalse(
+        report(client, call, ReportEndpoint.IMAGE_CAPTCHA, TASK_ID).accepted().alreadyReported());
+    ReportResult again = report(client, call, ReportEndpoint.IMAGE_CAPTCHA, TASK_ID).accepted();
+    assertTrue(again.alreadyReported());
+    assertEquals(0, again.attempts());
+    assertEquals(1, emulator().count(TASK_ID), "requests for the task");
   }
 
   @ParameterizedTest
@@ -543,8 +604,9 @@ public abstract class TransportConformanceSuite extends ClientSuiteHarness {
     CapReportClient client = client();
     report(client, call, ReportEndpoint.IMAGE_CAPTCHA, TASK_ID).accepted();
     drop(emulator().nextRequests(3), drop);
+    // Another task: the client would answer a second report of the same one without I/O.
     TransportFailureException e =
-        report(client, call, ReportEndpoint.IMAGE_CAPTCHA, TASK_ID)
+        report(client, call, ReportEndpoint.IMAGE_CAPTCHA, TASK_ID + 1)
             .failedWith(TransportFailureException.class);
     assertTrue(e.isRetryable(), "kind " + e.kind());
     assertEquals(2, emulator().requestCount(), "requests sent: no silent resend of a POST");

@@ -1,0 +1,327 @@
+package io.github.capreport;
+
+import io.github.capreport.internal.Clock;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * What keeps one CapMonster account out of the vendor's blocks, for every client that reports with
+ * its key: the vendor blocks an IP for repeated requests with a wrong key or a zero balance, for
+ * reporting a task twice, and for a rate it cannot serve. Thread-safe. Each client has its own
+ * unless the same one is given to several builders ({@link CapReportClient.Builder#accountGuard}),
+ * which then share all of it:
+ *
+ * <ul>
+ *   <li><b>Hold</b>: the first refusal that no report with this key can escape ({@link
+ *       ApiErrorCode#isAccountWide()}) stops all sending for {@link Builder#holdFor} (10 minutes,
+ *       the vendor's block); reports meanwhile fail at once with {@link AccountOnHoldException},
+ *       bulk tasks end {@link ReportOutcome.Status#ON_HOLD}. {@link #lift()} ends it early.
+ *   <li><b>One report per task</b>: a task whose report was accepted is not sent again; the call
+ *       answers at once with a result whose {@link ReportResult#alreadyReported()} is true. See
+ *       {@link Builder#reportedTasks}.
+ *   <li><b>Pace</b>: a throttling answer ({@code ERROR_TOO_MUCH_REQUESTS}, {@code
+ *       ERROR_NO_SLOT_AVAILABLE}, HTTP 429 or 503) holds back every report's next request for the
+ *       backoff or the server's {@code Retry-After}, not only the retry of the one that got it.
+ *   <li><b>Retry budget</b>: retries spend a budget that first attempts refill, so that an outage
+ *       does not multiply the load by the attempt count: by default at most 10 retries plus one per
+ *       5 first attempts. First attempts are never refused.
+ *   <li><b>Rate limit</b>: optional, off by default: at most so many requests per second, waited
+ *       for on the client's scheduler, not on a thread per report.
+ * </ul>
+ */
+public final class AccountGuard {
+  /** The vendor's block: "10 minutes, provided that you do not continue to break the rules". */
+  public static final long DEFAULT_HOLD_MILLIS = 10 * 60 * 1000L;
+
+  /** A retry costs this many units of the budget; a first attempt earns its percentage. */
+  private static final long RETRY_COST = 100;
+
+  private static final long NOT_SET = Long.MIN_VALUE;
+
+  private final long holdNanos;
+  private final ReportedTasks reportedTasks;
+  private final boolean pace;
+  private final long budgetCapacity;
+  private final long budgetEarning;
+  private final long nanosPerRequest;
+  private final Clock clock;
+  private final CopyOnWriteArrayList<ReportListener> listeners =
+      new CopyOnWriteArrayList<ReportListener>();
+  private final AtomicLong budget;
+  private volatile @Nullable AccountHold hold;
+  private long holdEndsNanos;
+  private volatile boolean answered;
+  private volatile long pausedUntilNanos = NOT_SET;
+  private long nextRequestNanos = NOT_SET;
+
+  private AccountGuard(Builder builder) {
+    this.holdNanos = builder.holdNanos;
+    this.reportedTasks =
+        builder.reportedTasks != null
+            ? builder.reportedTasks
+            : new io.github.capreport.internal.RecentTasks(
+                TimeUnit.MINUTES.toNanos(15), 100_000, builder.clock);
+    this.pace = builder.pace;
+    this.budgetCapacity = builder.retryBurst < 0 ? -1 : builder.retryBurst * RETRY_COST;
+    this.budgetEarning = builder.retryPercent;
+    this.nanosPerRequest = builder.nanosPerRequest;
+    this.clock = builder.clock;
+    this.budget = new AtomicLong(budgetCapacity);
+  }
+
+  /** A guard with every default. */
+  public static AccountGuard create() {
+    return new Builder().build();
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** The hold in force, or null when reports are being sent. */
+  public @Nullable AccountHold hold() {
+    AccountHold current = hold;
+    if (current == null) {
+      return null;
+    }
+    boolean over;
+    synchronized (this) {
+      over = hold == current && clock.nanoTime() - holdEndsNanos >= 0;
+      if (over) {
+        hold = null;
+        answered = false;
+      }
+    }
+    if (over) {
+      for (ReportListener listener : listeners) {
+        ReportExecution.quietly(listener, current, false);
+      }
+      return null;
+    }
+    return current;
+  }
+
+  /**
+   * Ends the hold in force now, for when its cause is fixed (the balance was topped up, the key
+   * replaced in the clients that share this guard, the IP allowed). The next bulk report starts
+   * with one task in flight again, until the API answers.
+   */
+  public void lift() {
+    AccountHold lifted;
+    synchronized (this) {
+      lifted = hold;
+      hold = null;
+      answered = false;
+    }
+    if (lifted != null) {
+      for (ReportListener listener : listeners) {
+        ReportExecution.quietly(listener, lifted, false);
+      }
+    }
+  }
+
+  /** The record of accepted tasks that keeps a task from being reported twice. */
+  public ReportedTasks reportedTasks() {
+    return reportedTasks;
+  }
+
+  // ---- for the report engine ----
+
+  void register(ReportListener listener) {
+    if (listener != ReportListener.NONE) {
+      listeners.add(listener);
+    }
+  }
+
+  void unregister(ReportListener listener) {
+    listeners.remove(listener);
+  }
+
+  long nowMillis() {
+    return clock.currentTimeMillis();
+  }
+
+  /** The API answered a report (accepted or refused): bulk reports may open up. */
+  void answered(@Nullable ReportRefusedException refusal) {
+    if (refusal == null || !refusal.errorCode().isAccountWide() || holdNanos == 0) {
+      answered = true;
+      return;
+    }
+    AccountHold started;
+    synchronized (this) {
+      if (hold != null) {
+        return; // the first refusal holds; later ones were in flight when it came
+      }
+      long now = clock.currentTimeMillis();
+      started = new AccountHold(refusal, now, now + TimeUnit.NANOSECONDS.toMillis(holdNanos));
+      holdEndsNanos = clock.nanoTime() + holdNanos;
+      hold = started;
+      answered = false;
+    }
+    for (ReportListener listener : listeners) {
+      ReportExecution.quietly(listener, started, true);
+    }
+  }
+
+  /** Whether the API has answered since this guard was made or its last hold ended. */
+  boolean hasAnswered() {
+    return answered;
+  }
+
+  /** Holds every report's next request back for {@code millis}: a throttling answer came. */
+  void pause(long millis) {
+    if (!pace || millis <= 0) {
+      return;
+    }
+    long until = clock.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
+    synchronized (this) {
+      if (pausedUntilNanos == NOT_SET || until - pausedUntilNanos > 0) {
+        pausedUntilNanos = until;
+      }
+    }
+  }
+
+  /** How long requests are still held back by {@link #pause}, in nanoseconds; 0 when not. */
+  long pausedNanos() {
+    long until = pausedUntilNanos;
+    if (until == NOT_SET) {
+      return 0;
+    }
+    long left = until - clock.nanoTime();
+    return left > 0 ? left : 0;
+  }
+
+  /** Takes the next request slot of the rate limit: how long to wait for it, in nanoseconds. */
+  long reserveRequest() {
+    if (nanosPerRequest == 0) {
+      return 0;
+    }
+    long now = clock.nanoTime();
+    synchronized (this) {
+      long slot =
+          nextRequestNanos == NOT_SET || now - nextRequestNanos > 0 ? now : nextRequestNanos;
+      nextRequestNanos = slot + nanosPerRequest;
+      return slot - now;
+    }
+  }
+
+  /** A first attempt goes out: it earns the budget its share. */
+  void firstAttempt() {
+    if (budgetCapacity < 0) {
+      return;
+    }
+    long current;
+    do {
+      current = budget.get();
+      if (current >= budgetCapacity) {
+        return;
+      }
+    } while (!budget.compareAndSet(current, Math.min(budgetCapacity, current + budgetEarning)));
+  }
+
+  /** Whether the budget allows one more retry, which it then pays for. */
+  boolean tryRetry() {
+    if (budgetCapacity < 0) {
+      return true;
+    }
+    long current;
+    do {
+      current = budget.get();
+      if (current < RETRY_COST) {
+        return false;
+      }
+    } while (!budget.compareAndSet(current, current - RETRY_COST));
+    return true;
+  }
+
+  @Override
+  public String toString() {
+    AccountHold current = hold;
+    return "AccountGuard{" + (current != null ? "on hold: " + current : "sending") + "}";
+  }
+
+  /** Configures an {@link AccountGuard}. */
+  public static final class Builder {
+    private long holdNanos = TimeUnit.MILLISECONDS.toNanos(DEFAULT_HOLD_MILLIS);
+    private @Nullable ReportedTasks reportedTasks;
+    private boolean pace = true;
+    private int retryBurst = 10;
+    private int retryPercent = 20;
+    private long nanosPerRequest;
+    private Clock clock = Clock.SYSTEM;
+
+    Builder() {}
+
+    /**
+     * How long an account-wide refusal stops all sending; 0 turns the hold off (every report is
+     * then sent and refused on its own). Defaults to {@value #DEFAULT_HOLD_MILLIS} ms.
+     */
+    public Builder holdFor(long amount, TimeUnit unit) {
+      if (amount < 0) {
+        throw new IllegalArgumentException("the hold must be >= 0, was " + amount);
+      }
+      this.holdNanos = unit.toNanos(amount);
+      return this;
+    }
+
+    /**
+     * Where accepted tasks are remembered. Defaults to {@code ReportedTasks.inMemory(15, MINUTES,
+     * 100_000)}: longer than the vendor keeps a task (about 5 minutes), after which a second report
+     * would be refused anyway. {@link ReportedTasks#NONE} sends every report.
+     */
+    public Builder reportedTasks(ReportedTasks reportedTasks) {
+      if (reportedTasks == null) {
+        throw new NullPointerException("reportedTasks == null");
+      }
+      this.reportedTasks = reportedTasks;
+      return this;
+    }
+
+    /** Whether a throttling answer holds back every report's next request. Defaults to true. */
+    public Builder clientWidePace(boolean on) {
+      this.pace = on;
+      return this;
+    }
+
+    /**
+     * Retries spend a budget of {@code burst} retries that every first attempt refills by {@code
+     * percent} of a retry. Defaults to 10 and 20: under a full outage a bulk report of n tasks
+     * sends at most 1.2 n + 10 requests. First attempts are never refused.
+     */
+    public Builder retryBudget(int burst, int percent) {
+      if (burst < 0 || percent < 0 || percent > 100) {
+        throw new IllegalArgumentException(
+            "burst must be >= 0 and percent within 0..100, were " + burst + " and " + percent);
+      }
+      this.retryBurst = burst;
+      this.retryPercent = percent;
+      return this;
+    }
+
+    /** Retries are limited by the {@link RetryPolicy} alone. */
+    public Builder noRetryBudget() {
+      this.retryBurst = -1;
+      return this;
+    }
+
+    /** At most this many requests per second from the clients that share the guard; 0: no limit. */
+    public Builder maxRequestsPerSecond(double perSecond) {
+      if (!(perSecond >= 0) || Double.isInfinite(perSecond)) {
+        throw new IllegalArgumentException("perSecond must be >= 0, was " + perSecond);
+      }
+      this.nanosPerRequest = perSecond == 0 ? 0 : Math.max(1, (long) (1e9 / perSecond));
+      return this;
+    }
+
+    Builder clock(Clock clock) {
+      this.clock = clock;
+      return this;
+    }
+
+    public AccountGuard build() {
+      return new AccountGuard(this);
+    }
+  }
+}
