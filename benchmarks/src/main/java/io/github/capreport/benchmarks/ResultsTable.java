@@ -7,10 +7,13 @@ import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * Turns a JMH JSON result file ({@code -rf json}) into one Markdown table per transport: capreport,
- * raw baseline, their ratio and the target. Prints only what the file holds.
+ * raw baseline, their ratio and the target; then, when the file holds {@link BulkBenchmark}, the
+ * bulk table, one row per transport. Prints only what the file holds.
  *
  * <pre>
  * java -cp benchmarks/target/benchmarks.jar io.github.capreport.benchmarks.ResultsTable jmh.json
@@ -79,6 +82,7 @@ public final class ResultsTable {
     // benchmark|metric|transport|impl -> score
     Map<String, Score> scores = new LinkedHashMap<>();
     Map<String, Score> capacity = new LinkedHashMap<>();
+    Set<Integer> bulkTasks = new TreeSet<>();
     for (JsonNode result : results) {
       String benchmark = result.get("benchmark").asText();
       benchmark =
@@ -90,6 +94,9 @@ public final class ResultsTable {
       }
       String transport = params.path("transport").asText();
       String impl = params.path("impl").asText();
+      if (benchmark.startsWith("BulkBenchmark.")) {
+        bulkTasks.add(params.path("tasks").asInt(BulkBenchmark.TASKS));
+      }
       scores.put(key(benchmark, null, transport, impl), score(result.get("primaryMetric")));
       for (String metric : METRICS) {
         JsonNode secondary = result.path("secondaryMetrics").path(metric);
@@ -123,6 +130,7 @@ public final class ResultsTable {
         System.out.println(table);
       }
     }
+    printBulk(scores, bulkTasks);
     if (!capacity.isEmpty()) {
       System.out.printf("### emulator capacity (raw sockets, no HTTP or JSON library)%n%n");
       System.out.println("| benchmark | score |");
@@ -132,6 +140,93 @@ public final class ResultsTable {
       }
       System.out.println();
     }
+  }
+
+  /**
+   * The bulk table ({@link BulkBenchmark}): tasks per second and bytes per task, raw against
+   * capreport, with the issue's targets as pass or fail; then the time per batch and the CPU per
+   * task, which explain them.
+   */
+  private static void printBulk(Map<String, Score> scores, Set<Integer> bulkTasks) {
+    String benchmark = "BulkBenchmark.reportAll";
+    StringBuilder main = new StringBuilder();
+    StringBuilder detail = new StringBuilder();
+    for (String transport : Bench.TRANSPORTS) {
+      Score capreport = scores.get(key(benchmark, null, transport, "capreport"));
+      Score raw = scores.get(key(benchmark, null, transport, "raw"));
+      if (capreport == null || raw == null) {
+        continue;
+      }
+      Score capreportBytes =
+          scores.get(key(benchmark, "gc.alloc.rate.norm", transport, "capreport"));
+      Score rawBytes = scores.get(key(benchmark, "gc.alloc.rate.norm", transport, "raw"));
+      String ratio =
+          String.format(Locale.ROOT, "%.3f", capreport.value / raw.value)
+              + (capreport.value / raw.value >= 0.95 ? " pass" : " fail")
+              + " (>= 0.95)"
+              + overlap(capreport, raw);
+      String difference =
+          capreportBytes == null || rawBytes == null
+              ? "no -prof gc"
+              : String.format(Locale.ROOT, "%+,.0f B", capreportBytes.value - rawBytes.value)
+                  + (capreportBytes.value - rawBytes.value <= 2048 ? " pass" : " fail")
+                  + " (<= +2,048 B)";
+      main.append(
+          String.format(
+              Locale.ROOT,
+              "| %s | %s | %s | %s | %s | %s | %s |%n",
+              transport,
+              bare(raw),
+              bare(capreport),
+              ratio,
+              rawBytes == null ? "" : bare(rawBytes),
+              capreportBytes == null ? "" : bare(capreportBytes),
+              difference));
+      Score capreportCpu = scores.get(key(benchmark, "cpu.time.norm", transport, "capreport"));
+      Score rawCpu = scores.get(key(benchmark, "cpu.time.norm", transport, "raw"));
+      int tasks = bulkTasks.size() == 1 ? bulkTasks.iterator().next() : BulkBenchmark.TASKS;
+      detail.append(
+          String.format(
+              Locale.ROOT,
+              "| %s | %s ms | %s ms | %s | %s | %s |%n",
+              transport,
+              number(tasks * 1000 / raw.value),
+              number(tasks * 1000 / capreport.value),
+              rawCpu == null ? "" : bare(rawCpu),
+              capreportCpu == null ? "" : bare(capreportCpu),
+              rawCpu == null || capreportCpu == null
+                  ? ""
+                  : String.format(Locale.ROOT, "%.3f", capreportCpu.value / rawCpu.value)
+                      + overlap(capreportCpu, rawCpu)));
+    }
+    if (main.length() == 0) {
+      return;
+    }
+    String tasks =
+        bulkTasks.size() == 1
+            ? String.format(Locale.ROOT, "%,d", bulkTasks.iterator().next())
+            : bulkTasks.toString();
+    System.out.printf(
+        "### bulk: reportAll of %s tasks, concurrency %d, against a raw loop of %d blocking"
+            + " threads%n%n",
+        tasks, BulkBenchmark.CONCURRENCY, BulkBenchmark.CONCURRENCY);
+    System.out.println(
+        "| transport | raw tasks/s | capreport tasks/s | ratio | raw B/task | capreport B/task"
+            + " | difference |");
+    System.out.println("|---|---|---|---|---|---|---|");
+    System.out.println(main);
+    System.out.println(
+        "| transport | raw time per batch | capreport time per batch | raw CPU per task (us)"
+            + " | capreport CPU per task (us) | CPU ratio |");
+    System.out.println("|---|---|---|---|---|---|");
+    System.out.println(detail);
+  }
+
+  /** A score with its error, without its unit: the column says it. */
+  private static String bare(Score score) {
+    return Double.isNaN(score.error)
+        ? number(score.value)
+        : number(score.value) + " ± " + number(score.error);
   }
 
   private static String comparison(Target target, Score capreport, Score raw) {

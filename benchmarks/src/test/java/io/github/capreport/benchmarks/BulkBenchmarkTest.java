@@ -1,0 +1,76 @@
+package io.github.capreport.benchmarks;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.github.capreport.testkit.CapMonsterEmulator;
+import io.github.capreport.testkit.Fault;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Both sides of {@link BulkBenchmark} send one request per task, keep within 64 connections, and
+ * cannot measure failures: a batch that is not all accepted throws. Counts, never times.
+ */
+class BulkBenchmarkTest {
+  static final int TASKS = 2_000;
+
+  static List<Arguments> sides() {
+    List<Arguments> sides = new ArrayList<>();
+    for (String transport : Bench.TRANSPORTS) {
+      for (String impl : new String[] {"capreport", "raw"}) {
+        sides.add(Arguments.of(impl, transport));
+      }
+    }
+    return sides;
+  }
+
+  @ParameterizedTest
+  @MethodSource("sides")
+  void everyTaskIsOneAcceptedRequest(String impl, String transport) throws Exception {
+    try (CapMonsterEmulator emulator = Bench.startEmulator();
+        BulkBenchmark.Side side = BulkBenchmark.Side.create(impl, transport, emulator.baseUrl())) {
+      BulkBenchmark.Result result = side.batch(TASKS);
+
+      assertEquals(TASKS, result.accepted);
+      assertEquals(0, result.resent);
+      assertEquals(TASKS, emulator.requestCount());
+      assertTrue(
+          emulator.connectionsSeen() <= BulkBenchmark.CONCURRENCY,
+          emulator.connectionsSeen() + " connections");
+    }
+  }
+
+  @ParameterizedTest
+  @MethodSource("sides")
+  void aRareFailureIsSentAgainAndCounted(String impl, String transport) throws Exception {
+    try (CapMonsterEmulator emulator = Bench.startEmulator();
+        BulkBenchmark.Side side = BulkBenchmark.Side.create(impl, transport, emulator.baseUrl())) {
+      emulator.nextRequest().respondJson(200, "{\"errorId\":2,\"errorCode\":\"ERROR_NO_SLOT\"}");
+
+      BulkBenchmark.Result result = side.batch(TASKS);
+
+      assertEquals(TASKS, result.accepted);
+      assertEquals(1, result.resent);
+      assertEquals(TASKS + 1, emulator.requestCount());
+    }
+  }
+
+  @ParameterizedTest
+  @MethodSource("sides")
+  void failuresAboveOneInAThousandFailTheBatch(String impl, String transport) throws Exception {
+    try (CapMonsterEmulator emulator = Bench.startEmulator();
+        BulkBenchmark.Side side = BulkBenchmark.Side.create(impl, transport, emulator.baseUrl())) {
+      emulator.faultEvery(100, Fault.NO_SLOT_AVAILABLE);
+
+      IllegalStateException failed =
+          assertThrows(IllegalStateException.class, () -> side.batch(TASKS));
+
+      assertTrue(failed.getMessage().contains("more than 1 in 1,000"), failed.getMessage());
+    }
+  }
+}
