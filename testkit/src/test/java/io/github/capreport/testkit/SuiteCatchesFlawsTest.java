@@ -57,7 +57,7 @@ class SuiteCatchesFlawsTest {
                 "retriesATransientFailureOnceThenSucceeds",
                 TransportReliabilitySuite.Transient.class,
                 Call.class),
-            "attempts ==> expected: <2> but was: <1>"));
+            "attempts; retries scheduled: [] ==> expected: <2> but was: <1>"));
   }
 
   /** The same for the contract suite, which drives the transport itself. */
