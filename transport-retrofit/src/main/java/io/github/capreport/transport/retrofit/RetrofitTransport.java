@@ -8,12 +8,8 @@ import io.github.capreport.spi.TransportRequest;
 import io.github.capreport.spi.TransportResponse;
 import java.io.IOException;
 import java.io.InputStream;
-import java.security.GeneralSecurityException;
-import java.security.KeyStore;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import javax.net.ssl.TrustManagerFactory;
-import javax.net.ssl.X509TrustManager;
 import okhttp3.Call;
 import okhttp3.ConnectionPool;
 import okhttp3.Headers;
@@ -68,7 +64,12 @@ public final class RetrofitTransport implements Transport {
               .readTimeout(options.requestTimeoutMillis(), TimeUnit.MILLISECONDS)
               .writeTimeout(options.requestTimeoutMillis(), TimeUnit.MILLISECONDS);
       if (options.sslContext() != null) {
-        b.sslSocketFactory(options.sslContext().getSocketFactory(), platformTrustManager());
+        // OkHttp wants a trust manager beside the context's socket factory, which does not reveal
+        // its own: the one OkHttp picks for a client without TLS settings, as b still is, the
+        // platform's. OkHttp uses it only to clean certificate chains for pinning, which this
+        // client does not configure; handshakes are verified by the context's socket factory,
+        // host names by OkHttp's verifier. A client of your own sets both as it likes.
+        b.sslSocketFactory(options.sslContext().getSocketFactory(), b.build().x509TrustManager());
       }
     }
     // Core owns retries: OkHttp's silent resend after a broken connection could repeat a report.
@@ -111,23 +112,6 @@ public final class RetrofitTransport implements Transport {
   /** The client reports go through; for tests. */
   OkHttpClient okHttpClient() {
     return client;
-  }
-
-  /**
-   * What OkHttp is told beside the context's socket factory, which does not reveal its own trust
-   * manager: the platform's. OkHttp uses it only to clean certificate chains for pinning, which
-   * this client does not configure; handshakes are verified by the context's socket factory, host
-   * names by OkHttp's verifier. A client of your own sets both as it likes.
-   */
-  private static X509TrustManager platformTrustManager() {
-    try {
-      TrustManagerFactory factory =
-          TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-      factory.init((KeyStore) null);
-      return (X509TrustManager) factory.getTrustManagers()[0];
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException("no platform trust manager", e);
-    }
   }
 
   /**
