@@ -49,20 +49,16 @@ public final class RetrofitTransport implements Transport {
   private final OkHttpClient client;
   private final boolean ownsClient;
 
-  private RetrofitTransport(Builder builder) {
-    TransportOptions options = builder.options;
-    OkHttpClient.Builder b;
-    if (builder.okHttpClient != null) {
+  private RetrofitTransport(TransportOptions options, @Nullable OkHttpClient given) {
+    OkHttpClient.Builder b = given != null ? given.newBuilder() : new OkHttpClient.Builder();
+    if (given != null) {
       options.rejectClientSettings("the OkHttpClient given to RetrofitTransport");
-      b = builder.okHttpClient.newBuilder();
     } else {
       // The request timeout as read and write timeout: a backstop, core owns the deadline.
-      b =
-          new OkHttpClient.Builder()
-              .connectionPool(new ConnectionPool(options.maxConnections(), 5, TimeUnit.MINUTES))
-              .connectTimeout(options.connectTimeoutMillis(), TimeUnit.MILLISECONDS)
-              .readTimeout(options.requestTimeoutMillis(), TimeUnit.MILLISECONDS)
-              .writeTimeout(options.requestTimeoutMillis(), TimeUnit.MILLISECONDS);
+      b.connectionPool(new ConnectionPool(options.maxConnections(), 5, TimeUnit.MINUTES))
+          .connectTimeout(options.connectTimeoutMillis(), TimeUnit.MILLISECONDS)
+          .readTimeout(options.requestTimeoutMillis(), TimeUnit.MILLISECONDS)
+          .writeTimeout(options.requestTimeoutMillis(), TimeUnit.MILLISECONDS);
       if (options.sslContext() != null) {
         // OkHttp wants a trust manager beside the context's socket factory, which does not reveal
         // its own: the one OkHttp picks for a client without TLS settings, as b still is, the
@@ -75,7 +71,7 @@ public final class RetrofitTransport implements Transport {
     // Core owns retries: OkHttp's silent resend after a broken connection could repeat a report.
     this.client =
         b.followRedirects(false).followSslRedirects(false).retryOnConnectionFailure(false).build();
-    this.ownsClient = builder.okHttpClient == null;
+    this.ownsClient = given == null;
   }
 
   public static Builder builder() {
@@ -236,7 +232,7 @@ public final class RetrofitTransport implements Transport {
     }
 
     public RetrofitTransport build() {
-      return new RetrofitTransport(this);
+      return new RetrofitTransport(options, okHttpClient);
     }
   }
 }
