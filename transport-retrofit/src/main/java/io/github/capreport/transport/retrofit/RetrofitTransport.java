@@ -46,7 +46,7 @@ import retrofit2.Retrofit;
  * 0} or an authentication challenge.
  */
 public final class RetrofitTransport implements Transport {
-  private final OkHttpClient client;
+  final OkHttpClient client; // the client reports go through; package-private for tests
   private final boolean ownsClient;
 
   private RetrofitTransport(TransportOptions options, @Nullable OkHttpClient given) {
@@ -103,11 +103,6 @@ public final class RetrofitTransport implements Transport {
     if (ownsClient) {
       client.connectionPool().evictAll();
     }
-  }
-
-  /** The client reports go through; for tests. */
-  OkHttpClient okHttpClient() {
-    return client;
   }
 
   /**
