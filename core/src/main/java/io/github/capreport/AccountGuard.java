@@ -26,7 +26,8 @@ import org.jspecify.annotations.Nullable;
  *       backoff or the server's {@code Retry-After}, not only the retry of the one that got it.
  *   <li><b>Retry budget</b>: retries spend a budget that first attempts refill, so that an outage
  *       does not multiply the load by the attempt count: by default at most 10 retries plus one per
- *       5 first attempts. First attempts are never refused.
+ *       5 first attempts, and within a bulk report at most its concurrency plus one per 5 of its
+ *       tasks. First attempts are never refused.
  *   <li><b>Rate limit</b>: optional, off by default: at most so many requests per second, waited
  *       for on the client's scheduler, not on a thread per report.
  * </ul>
@@ -221,11 +222,13 @@ public final class AccountGuard {
     } while (!budget.compareAndSet(current, Math.min(budgetCapacity, current + budgetEarning)));
   }
 
+  /** Whether retries are budgeted at all ({@link Builder#noRetryBudget()} says they are not). */
+  boolean budgetsRetries() {
+    return budgetCapacity >= 0;
+  }
+
   /** Whether the budget allows one more retry, which it then pays for. */
   boolean tryRetry() {
-    if (budgetCapacity < 0) {
-      return true;
-    }
     long current;
     do {
       current = budget.get();
@@ -287,8 +290,10 @@ public final class AccountGuard {
 
     /**
      * Retries spend a budget of {@code burst} retries that every first attempt refills by {@code
-     * percent} of a retry. Defaults to 10 and 20: under a full outage a bulk report of n tasks
-     * sends at most 1.2 n + 10 requests. First attempts are never refused.
+     * percent} of a retry. Defaults to 10 and 20. A bulk report has a budget of its own besides:
+     * its concurrency, refilled by a fifth of a retry per task, so that under a full outage a bulk
+     * report of n tasks at concurrency c sends at most 1.2 n + c requests. First attempts are never
+     * refused. {@link #noRetryBudget()} turns both off.
      */
     public Builder retryBudget(int burst, int percent) {
       if (burst < 0 || percent < 0 || percent > 100) {

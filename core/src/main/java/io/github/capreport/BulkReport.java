@@ -11,6 +11,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -34,6 +35,10 @@ public final class BulkReport {
   private final AtomicInteger done = new AtomicInteger();
   private final AtomicBoolean cancelled = new AtomicBoolean();
   private final AtomicInteger widening = new AtomicInteger();
+
+  /** This bulk's own retry budget, in hundredths of a retry: see {@link #mayRetry}. */
+  private final AtomicLong retryBudget = new AtomicLong();
+
   private final CountDownLatch finished;
 
   BulkReport(
@@ -57,6 +62,7 @@ public final class BulkReport {
    * ended), then {@code concurrency}: a wrong key or an empty balance costs one request.
    */
   void start(int concurrency) {
+    retryBudget.set(concurrency * 100L);
     int now = client.accountGuard().hasAnswered() ? concurrency : 1;
     widening.set(concurrency - now);
     for (int i = 0; i < now; i++) {
@@ -137,6 +143,7 @@ public final class BulkReport {
         return;
       }
       ReportTask task = tasks[index];
+      retryBudget.addAndGet(20);
       if (cancelled.get()) {
         record(index, ReportOutcome.cancelled(task, null));
         continue;
@@ -192,6 +199,26 @@ public final class BulkReport {
     }
   }
 
+  /**
+   * Whether a bulk task may be retried: besides the client's budget, a bulk report's retries stay
+   * within its concurrency plus a fifth of its tasks, so that under a full outage it sends at most
+   * 1.2 times its tasks plus its concurrency, whatever the client's budget allows.
+   */
+  static boolean mayRetry(@Nullable ReportCallback callback) {
+    if (!(callback instanceof Slot)) {
+      return true;
+    }
+    AtomicLong budget = ((Slot) callback).bulk().retryBudget;
+    long current;
+    do {
+      current = budget.get();
+      if (current < 100) {
+        return false;
+      }
+    } while (!budget.compareAndSet(current, current - 100));
+    return true;
+  }
+
   /** One task in flight: hears its end, which may come before {@link #startNext} has its call. */
   private final class Slot implements ReportCallback {
     final int index;
@@ -202,6 +229,10 @@ public final class BulkReport {
     Slot(int index, ReportTask task) {
       this.index = index;
       this.task = task;
+    }
+
+    BulkReport bulk() {
+      return BulkReport.this;
     }
 
     @Override

@@ -532,7 +532,7 @@ final class ReportExecution {
       if (elapsed + delay > policy.deadlineMillis()) {
         return -1;
       }
-      if (!guard.tryRetry()) {
+      if (guard.budgetsRetries() && (!BulkReport.mayRetry(callback) || !guard.tryRetry())) {
         failure.budgetSpent();
         return -1;
       }

@@ -346,6 +346,20 @@ class AccountGuardTest {
   }
 
   @Test
+  void aBulkReportStaysWithinItsOwnBudgetAtAnyConcurrency() throws Exception {
+    transport.otherwise(ScriptedTransport.fail(new ConnectException("refused")));
+    AccountGuard roomy = AccountGuard.builder().retryBudget(1_000, 100).build();
+    for (int concurrency : new int[] {1, 4}) {
+      int before = transport.sent().size();
+      client(roomy, TestPolicies.FAST)
+          .reportAll(tasks(100), concurrency)
+          .await(30, TimeUnit.SECONDS);
+      int sent = transport.sent().size() - before;
+      assertTrue(sent <= 1.2 * 100 + concurrency, "concurrency " + concurrency + ": " + sent);
+    }
+  }
+
+  @Test
   void withoutABudgetEveryAttemptIsMade() throws Exception {
     transport.otherwise(ScriptedTransport.fail(new ConnectException("refused")));
     CapReportClient client =

@@ -615,6 +615,31 @@ public abstract class TransportReliabilitySuite extends ClientSuiteHarness {
     assertEquals(ApiErrorCode.ERROR_KEY_DOES_NOT_EXIST, hold.errorCode());
   }
 
+  /**
+   * Under a full outage, every answer a retryable failure, a bulk report's retries stay within its
+   * budget: at most 1.2 times its tasks plus its concurrency reach the server, not 3 times.
+   */
+  @Test
+  public void aFullOutageCostsABulkReportAtMostATimesOnePointTwoPlusItsConcurrency()
+      throws Exception {
+    emulator().acceptAnyTaskId(true);
+    emulator().faultEvery(1, Fault.SERVICE_UNAVAILABLE_HTML, Fault.CLOSE_CONNECTION);
+    int tasks = 1_000;
+    int concurrency = 16;
+    List<ReportTask> all = tasks(9_500_000).subList(0, tasks);
+    List<ReportOutcome> outcomes =
+        awaitBulk(
+            client(builder(LONG_TIMEOUT_MILLIS).retryPolicy(FAST_RETRIES))
+                .reportAll(all, concurrency, (outcome, done, total) -> remember(outcome)));
+    int requests = emulator().requestCount();
+    assertTrue(
+        requests >= tasks && requests <= 1.2 * tasks + concurrency,
+        "requests that reached the server: " + requests);
+    for (ReportOutcome outcome : outcomes) {
+      assertEquals(ReportOutcome.Status.FAILED, outcome.status(), String.valueOf(outcome));
+    }
+  }
+
   /** The same guard, without its hold, would have tripped the vendor's block: the case can fail. */
   @Test
   public void withoutTheHoldAWrongKeyTripsTheVendorsBlock() throws Exception {
