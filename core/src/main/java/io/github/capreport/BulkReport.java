@@ -18,7 +18,7 @@ import org.jspecify.annotations.Nullable;
  * A running bulk report, from {@link CapReportClient#reportAll}. Every task ends with exactly one
  * {@link ReportOutcome}; one task's failure never stops the others, except an account-wide refusal,
  * after which the tasks not yet sent end {@link ReportOutcome.Status#ON_HOLD} without I/O (see
- * {@link AccountGuard}). It starts with one task in flight until the API has answered once. No
+ * {@link AccountGuard}). It starts with one task in flight until the API has answered one. No
  * thread is blocked while it runs: at most {@code concurrency} reports are in flight, and each one
  * that ends starts the next. A task's request is made only when its turn comes, so memory does not
  * grow with the task count.
@@ -58,16 +58,13 @@ public final class BulkReport {
   }
 
   /**
-   * Starts one task until the API has answered once (since the account guard was made or its hold
-   * ended), then {@code concurrency}: a wrong key or an empty balance costs one request.
+   * Starts one task until the API has answered one of this bulk's (accepted or refused it), then
+   * {@code concurrency}: a wrong key or an empty balance costs one request.
    */
   void start(int concurrency) {
     retryBudget.set(concurrency * 100L);
-    int now = client.accountGuard().hasAnswered() ? concurrency : 1;
-    widening.set(concurrency - now);
-    for (int i = 0; i < now; i++) {
-      startNext();
-    }
+    widening.set(concurrency - 1);
+    startNext();
   }
 
   /**
@@ -176,7 +173,10 @@ public final class BulkReport {
     }
     record(slot.index, outcome);
     startNext();
-    if (widening.get() > 0 && client.accountGuard().hasAnswered()) {
+    ReportOutcome.Status status = outcome.status();
+    boolean apiAnswered =
+        status == ReportOutcome.Status.ACCEPTED || status == ReportOutcome.Status.REFUSED;
+    if (apiAnswered && widening.get() > 0) {
       for (int more = widening.getAndSet(0); more > 0; more--) {
         startNext();
       }
@@ -244,6 +244,7 @@ public final class BulkReport {
     public void onFailed(CapReportException failure) {
       boolean stoppedByCancel =
           cancelled.get()
+              && !(failure instanceof AccountOnHoldException)
               && (failure.isRetryable()
                   || failure instanceof TransportFailureException
                       && ((TransportFailureException) failure).kind()
