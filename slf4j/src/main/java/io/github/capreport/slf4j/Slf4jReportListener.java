@@ -35,7 +35,7 @@ import org.slf4j.LoggerFactory;
  *   <tr><td>{@code <prefix>.attempt}</td><td>an attempt is about to be sent</td><td>DEBUG</td></tr>
  *   <tr><td>{@code <prefix>.retry}</td><td>an attempt failed and a retry is scheduled, with the
  *       delay and the failure</td><td>INFO</td></tr>
- *   <tr><td rowspan="5">{@code <prefix>.outcome}</td><td>the report was accepted</td>
+ *   <tr><td rowspan="4">{@code <prefix>.outcome}</td><td>the report was accepted</td>
  *       <td>DEBUG</td></tr>
  *   <tr><td>it was cancelled, or the calling thread interrupted: the caller asked it to stop
  *       ({@code TransportFailureException} of kind {@code CANCELLED} or {@code INTERRUPTED})</td>
@@ -89,15 +89,17 @@ public final class Slf4jReportListener extends ReportListener {
   private static final int ERROR = 3;
 
   private final String loggerPrefix;
-  private final Logger attempt;
-  private final Logger retry;
-  private final Logger outcome;
+  // One logger per kind of event. A new event of ReportListener gets its own: a field here, its
+  // name below the prefix, an override, and a row in the class javadoc's table.
+  private final Logger attemptLog;
+  private final Logger retryLog;
+  private final Logger outcomeLog;
 
   private Slf4jReportListener(Builder builder) {
     this.loggerPrefix = builder.loggerPrefix;
-    this.attempt = LoggerFactory.getLogger(loggerPrefix + ".attempt");
-    this.retry = LoggerFactory.getLogger(loggerPrefix + ".retry");
-    this.outcome = LoggerFactory.getLogger(loggerPrefix + ".outcome");
+    this.attemptLog = LoggerFactory.getLogger(loggerPrefix + ".attempt");
+    this.retryLog = LoggerFactory.getLogger(loggerPrefix + ".retry");
+    this.outcomeLog = LoggerFactory.getLogger(loggerPrefix + ".outcome");
   }
 
   /** A listener logging under {@value #DEFAULT_LOGGER_PREFIX}. */
@@ -118,9 +120,8 @@ public final class Slf4jReportListener extends ReportListener {
   @Override
   public void attemptStarted(ReportEndpoint endpoint, long taskId, int attempt) {
     try {
-      if (this.attempt.isDebugEnabled()) {
-        this.attempt.debug(
-            "{} task {}: sending attempt {}", endpoint.methodName(), taskId, attempt);
+      if (attemptLog.isDebugEnabled()) {
+        attemptLog.debug("{} task {}: sending attempt {}", endpoint.methodName(), taskId, attempt);
       }
     } catch (RuntimeException ignored) {
       // A broken logger must not reach the client's threads.
@@ -136,9 +137,9 @@ public final class Slf4jReportListener extends ReportListener {
       long delayMillis,
       CapReportException failure) {
     try {
-      if (retry.isInfoEnabled()) {
+      if (retryLog.isInfoEnabled()) {
         log(
-            retry,
+            retryLog,
             INFO,
             failure,
             "{} task {}: attempt {} failed with {}, retrying in {} ms ({})",
@@ -167,16 +168,16 @@ public final class Slf4jReportListener extends ReportListener {
       @Nullable CapReportException failure) {
     try {
       if (failure == null) {
-        if (outcome.isDebugEnabled()) {
-          outcome.debug(
+        if (outcomeLog.isDebugEnabled()) {
+          outcomeLog.debug(
               "{} task {}: accepted {}", endpoint.methodName(), taskId, afterAttempts(attempts));
         }
         return;
       }
       int level = levelOf(failure);
-      if (isEnabled(outcome, level)) {
+      if (isEnabled(outcomeLog, level)) {
         log(
-            outcome,
+            outcomeLog,
             level,
             failure,
             "{} task {}: {} {} ({})",
@@ -304,7 +305,8 @@ public final class Slf4jReportListener extends ReportListener {
     /**
      * The prefix of the loggers' names, e.g. {@code com.example.captcha.reports} for {@code
      * com.example.captcha.reports.attempt}, {@code .retry} and {@code .outcome}. Defaults to
-     * {@value #DEFAULT_LOGGER_PREFIX}: give each client its own to tell their lines apart.
+     * {@value Slf4jReportListener#DEFAULT_LOGGER_PREFIX}: give each client its own to tell their
+     * lines apart.
      *
      * @throws IllegalArgumentException when empty, with whitespace, or starting or ending with a
      *     dot
