@@ -28,9 +28,12 @@ import kotlinx.coroutines.suspendCancellableCoroutine
  * Contract: the same report as the Java API's, with the client's retry policy, deadline and
  * listener. It returns the [ReportResult] or throws the [CapReportException] that
  * [CapReportClient.reportAsync]'s [ReportCallback] would have been given: the very instance,
- * subclass and fields as they are, never wrapped. Invalid input fails at once, before any I/O, as
- * in Java: [IllegalArgumentException] for `taskId <= 0`, [IllegalStateException] for a closed
- * client.
+ * subclass and fields as they are, never wrapped. The client's [io.github.capreport.AccountGuard]
+ * answers as it does in Java: a task accepted before returns at once a result whose
+ * [ReportResult.alreadyReported] is true, and while the account is on hold the report fails at
+ * once, unsent, with [io.github.capreport.AccountOnHoldException]. Invalid input fails at once,
+ * before any I/O, as in Java: [IllegalArgumentException] for `taskId <= 0`, [IllegalStateException]
+ * for a closed client.
  *
  * Threading: never blocks a thread. The report runs on the client's workers, and the caller resumes
  * in its own context (its dispatcher), not on a capreport thread, unless that context is
@@ -81,10 +84,12 @@ public suspend fun CapReportClient.reportTokenAwait(taskId: Long): ReportResult 
  * in flight, and emits each task's [ReportOutcome] as the task ends.
  *
  * Contract: a cold flow. Each collection starts a new bulk report of every task, so collect it once
- * (a second collection reports every task again). The flow emits exactly one outcome per task,
- * `tasks.size` in all, none dropped, then completes; one task's failure never stops the others and
- * never makes the flow fail: it is an outcome (`REFUSED`, `FAILED`). The tasks are read when
- * collection starts. [IllegalArgumentException] for `concurrency < 1` comes from this call,
+ * (a second collection reports again every task not accepted before: those that were end
+ * `ALREADY_REPORTED` without I/O). The flow emits exactly one outcome per task, `tasks.size` in
+ * all, none dropped, then completes; a task's failure never makes the flow fail: it is an outcome
+ * (`REFUSED`, `FAILED`), and it stops no other task, except an account-wide refusal, after which
+ * the tasks not sent end `ON_HOLD` (see [io.github.capreport.AccountGuard]). The tasks are read
+ * when collection starts. [IllegalArgumentException] for `concurrency < 1` comes from this call,
  * [IllegalStateException] for a closed client from the collection, both before any I/O.
  *
  * Order: **completion order**, the order in which the tasks end, not the order given; each outcome

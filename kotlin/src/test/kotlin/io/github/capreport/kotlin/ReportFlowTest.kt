@@ -1,11 +1,14 @@
 package io.github.capreport.kotlin
 
+import io.github.capreport.AccountGuard
+import io.github.capreport.AccountOnHoldException
 import io.github.capreport.ApiErrorCode
 import io.github.capreport.CapReportClient
 import io.github.capreport.CaptchaKind
 import io.github.capreport.ReportOutcome
 import io.github.capreport.ReportRefusedException
 import io.github.capreport.ReportTask
+import io.github.capreport.ReportedTasks
 import io.github.capreport.RetryPolicy
 import io.github.capreport.TransportFailureException
 import io.github.capreport.testkit.CapMonsterEmulator
@@ -44,8 +47,10 @@ class ReportFlowTest {
   @Test
   fun emitsEveryOutcomeOnceInCompletionOrder() = runTest {
     val emulator = capmonster.emulator()
-    // The first request to arrive is held without an answer: its task, the first or the second
-    // given, ends only after every other task, when the emulator lets it go.
+    // The guard's slow start sends task 1 alone and the rest at full concurrency once it is
+    // accepted. The second request to arrive is held without an answer: its task, the second or
+    // the third given, ends only after every other task, when the emulator lets it go.
+    emulator.nextRequest().delay(0, TimeUnit.MILLISECONDS)
     emulator.nextRequest().neverAnswer()
     val client = client(requestTimeoutMillis = 60_000)
     val tasks = images(1L..200L)
@@ -65,9 +70,10 @@ class ReportFlowTest {
     assertEquals(tasks.toSet(), seen.map { it.task() }.toSet(), "each task's outcome, once")
     assertEquals(tasks.size, recorded.size, "requests")
     assertEquals(tasks.map { it.taskId() }.toSet(), recorded.map { it.taskId() }.toSet())
-    val held = recorded.first().taskId()
-    assertTrue(held == 1L || held == 2L, "the held task was given first or second")
-    // In task order it would have come first or second; it came last, when it ended.
+    assertEquals(1L, recorded[0].taskId(), "slow start: the first task alone")
+    val held = recorded[1].taskId()
+    assertTrue(held == 2L || held == 3L, "the held task was given second or third")
+    // In task order it would have come second or third; it came last, when it ended.
     assertEquals(held, seen.last().task().taskId())
     assertEquals(ReportOutcome.Status.FAILED, seen.last().status())
     assertTrue(seen.dropLast(1).all { it.status() == ReportOutcome.Status.ACCEPTED })
@@ -75,7 +81,9 @@ class ReportFlowTest {
 
   @Test
   fun eachOutcomeIsTheOneJavasBulkReportGivesItsTask() = runTest {
-    val client = client()
+    // Both runs send every task: the guard's memory of accepted tasks is off, or the second run
+    // would end them ALREADY_REPORTED without I/O (aTaskAcceptedBeforeIsAlreadyReported).
+    val client = client(guard = AccountGuard.builder().reportedTasks(ReportedTasks.NONE).build())
     val tasks =
       (1L..200L).map {
         if (it % 4 == 0L) ReportTask.of(CaptchaKind.RECAPTCHA_V2, UNKNOWN + it)
@@ -165,12 +173,14 @@ class ReportFlowTest {
   @Test
   fun closingTheClientStillEndsEveryTaskWithOneOutcome() = runTest {
     val emulator = capmonster.emulator()
+    // The first task is answered (the guard's slow start sends it alone), the next two are held.
+    emulator.nextRequest().delay(0, TimeUnit.MILLISECONDS)
     emulator.nextRequests(2).neverAnswer()
     val client = client(requestTimeoutMillis = 60_000)
     val tasks = images(1L..50L)
     val closer =
       launch(Dispatchers.IO) {
-        if (emulator.awaitRequests(2, 20, TimeUnit.SECONDS)) {
+        if (emulator.awaitRequests(3, 20, TimeUnit.SECONDS)) {
           client.close()
         }
       }
@@ -179,10 +189,48 @@ class ReportFlowTest {
 
     assertEquals(tasks.toSet(), outcomes.map { it.task() }.toSet())
     assertEquals(tasks.size, outcomes.size)
-    assertTrue(outcomes.all { it.status() == ReportOutcome.Status.CANCELLED })
-    assertEquals(2, outcomes.count { it.attempts() == 1 }, "the two in flight")
-    outcomes.filter { it.attempts() == 0 }.forEach { assertNull(it.failure()) }
-    assertEquals(2, emulator.requestCount())
+    assertEquals(ReportOutcome.Status.ACCEPTED, outcomes.first().status())
+    assertEquals(1L, outcomes.first().task().taskId())
+    val rest = outcomes.drop(1)
+    assertTrue(rest.all { it.status() == ReportOutcome.Status.CANCELLED })
+    assertEquals(2, rest.count { it.attempts() == 1 }, "the two in flight")
+    rest.filter { it.attempts() == 0 }.forEach { assertNull(it.failure()) }
+    assertEquals(3, emulator.requestCount())
+  }
+
+  @Test
+  fun aTaskAcceptedBeforeIsAlreadyReported() = runTest {
+    val client = client()
+    client.reportImageAwait(1)
+    val outcomes = client.reportAllFlow(images(1L..3L), 2).toList()
+    assertEquals(3, outcomes.size)
+    val first = outcomes.single { it.task().taskId() == 1L }
+    assertEquals(ReportOutcome.Status.ALREADY_REPORTED, first.status())
+    assertTrue(first.result()!!.alreadyReported())
+    assertEquals(0, first.attempts())
+    assertEquals(1, capmonster.emulator().count(1), "sent once")
+    assertEquals(2, outcomes.count { it.status() == ReportOutcome.Status.ACCEPTED })
+  }
+
+  @Test
+  fun aWrongKeyPutsTheRestOnHoldAndTheFlowStillEmitsOneOutcomePerTask() = runTest {
+    val client = client(key = "a-typo")
+    val tasks = images(1L..100L)
+    val outcomes = client.reportAllFlow(tasks, 8).toList()
+    assertEquals(tasks.toSet(), outcomes.map { it.task() }.toSet())
+    val refused = outcomes.single { it.status() == ReportOutcome.Status.REFUSED }
+    assertEquals(
+      ApiErrorCode.ERROR_KEY_DOES_NOT_EXIST,
+      (refused.failure() as ReportRefusedException).errorCode(),
+    )
+    val held = outcomes.filter { it.status() == ReportOutcome.Status.ON_HOLD }
+    assertEquals(tasks.size - 1, held.size)
+    held.forEach {
+      val failure = it.failure() as AccountOnHoldException
+      assertEquals(ApiErrorCode.ERROR_KEY_DOES_NOT_EXIST, failure.hold().errorCode())
+      assertEquals(0, it.attempts())
+    }
+    assertEquals(1, capmonster.emulator().requestCount(), "the slow start sent one request")
   }
 
   @Test
@@ -228,9 +276,12 @@ class ReportFlowTest {
   private fun client(
     retryPolicy: RetryPolicy = RetryPolicy.none(),
     requestTimeoutMillis: Long = 10_000,
+    key: String = KEY,
+    guard: AccountGuard = AccountGuard.create(),
   ): CapReportClient =
     CapReportClient.builder()
-      .clientKey(KEY)
+      .clientKey(key)
+      .accountGuard(guard)
       .baseUrl(capmonster.baseUrl())
       .transportId("jdk")
       .retryPolicy(retryPolicy)

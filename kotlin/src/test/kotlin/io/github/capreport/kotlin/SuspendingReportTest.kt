@@ -1,11 +1,14 @@
 package io.github.capreport.kotlin
 
+import io.github.capreport.AccountGuard
+import io.github.capreport.AccountOnHoldException
 import io.github.capreport.ApiErrorCode
 import io.github.capreport.CapReportClient
 import io.github.capreport.CapReportException
 import io.github.capreport.CaptchaKind
 import io.github.capreport.ReportEndpoint
 import io.github.capreport.ReportRefusedException
+import io.github.capreport.ReportedTasks
 import io.github.capreport.RetryPolicy
 import io.github.capreport.TransportFailureException
 import io.github.capreport.UnexpectedResponseException
@@ -45,7 +48,9 @@ class SuspendingReportTest {
 
   @Test
   fun eachFormReportsAtItsEndpointAndReturnsWhatJavaReturns() = runTest {
-    val client = client()
+    // Reports every task twice, once from each API: without the guard's memory of accepted tasks,
+    // which would answer the second without I/O (see theGuardsAnswersAreTheJavaApisToo).
+    val client = client(guard = AccountGuard.builder().reportedTasks(ReportedTasks.NONE).build())
     val emulator = capmonster.emulator()
 
     val endpoints =
@@ -93,11 +98,33 @@ class SuspendingReportTest {
     assertSame(events.failureOf(UNKNOWN_TASK), refused, "the very instance, not a copy")
     assertSameFailure(javaFailure { client.reportImage(UNKNOWN_TASK) }, refused)
 
+    // Each wrong-key client has a guard of its own: the refusal puts the first on hold.
     val wrongKey = client(key = "another-key")
     val unknownKey = assertThrows<ReportRefusedException> { wrongKey.reportTokenAwait(1) }
     assertEquals(ApiErrorCode.ERROR_KEY_DOES_NOT_EXIST, unknownKey.errorCode())
     assertFalse(unknownKey.isRetryable)
-    assertSameFailure(javaFailure { wrongKey.reportToken(1) }, unknownKey)
+    assertSameFailure(javaFailure { client(key = "another-key").reportToken(1) }, unknownKey)
+  }
+
+  @Test
+  fun theGuardsAnswersAreTheJavaApisToo() = runTest {
+    val emulator = capmonster.emulator()
+    val client = client()
+    client.reportImageAwait(1)
+    val again = client.reportImageAwait(1)
+    assertTrue(again.alreadyReported(), "answered by the guard")
+    assertEquals(0, again.attempts())
+    assertEquals(withContext(Dispatchers.IO) { client.reportImage(1) }, again)
+    assertEquals(1, emulator.count(1), "sent once")
+
+    val wrongKey = client(key = "another-key")
+    assertThrows<ReportRefusedException> { wrongKey.reportImageAwait(2) }
+    val held = assertThrows<AccountOnHoldException> { wrongKey.reportTokenAwait(3) }
+    assertEquals(ApiErrorCode.ERROR_KEY_DOES_NOT_EXIST, held.hold().errorCode())
+    assertTrue(held.isRetryable)
+    assertSame(events.failureOf(3), held, "the very instance, not a copy")
+    assertSameFailure(javaFailure { wrongKey.reportToken(3) }, held)
+    assertEquals(0, emulator.count(3), "nothing sent while on hold")
   }
 
   @Test
@@ -199,9 +226,11 @@ class SuspendingReportTest {
     baseUrl: String = capmonster.baseUrl(),
     key: String = KEY,
     requestTimeoutMillis: Long = 10_000,
+    guard: AccountGuard = AccountGuard.create(),
   ): CapReportClient =
     CapReportClient.builder()
       .clientKey(key)
+      .accountGuard(guard)
       .baseUrl(baseUrl)
       .transportId("jdk")
       .retryPolicy(retryPolicy)
