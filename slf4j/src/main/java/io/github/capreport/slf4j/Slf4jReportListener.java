@@ -1,6 +1,7 @@
 package io.github.capreport.slf4j;
 
-import io.github.capreport.ApiErrorCode;
+import io.github.capreport.AccountHold;
+import io.github.capreport.AccountOnHoldException;
 import io.github.capreport.CapReportException;
 import io.github.capreport.ReportEndpoint;
 import io.github.capreport.ReportListener;
@@ -8,8 +9,10 @@ import io.github.capreport.ReportRefusedException;
 import io.github.capreport.ReportResult;
 import io.github.capreport.TransportFailureException;
 import io.github.capreport.UnexpectedResponseException;
-import java.util.EnumSet;
-import java.util.Set;
+import java.text.SimpleDateFormat;
+import java.util.Date;
+import java.util.Locale;
+import java.util.TimeZone;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,7 +38,19 @@ import org.slf4j.LoggerFactory;
  *   <tr><td>{@code <prefix>.attempt}</td><td>an attempt is about to be sent</td><td>DEBUG</td></tr>
  *   <tr><td>{@code <prefix>.retry}</td><td>an attempt failed and a retry is scheduled, with the
  *       delay and the failure</td><td>INFO</td></tr>
- *   <tr><td rowspan="4">{@code <prefix>.outcome}</td><td>the report was accepted</td>
+ *   <tr><td rowspan="2">{@code <prefix>.account}</td><td>the account is on hold: an
+ *       account-wide refusal ({@code ApiErrorCode.isAccountWide()}) stopped all sending of the
+ *       clients that share the {@code AccountGuard}; every report fails without being sent until
+ *       the hold ends. Names the error code, what it means, the task whose report met it, and
+ *       when sending resumes</td><td>ERROR</td></tr>
+ *   <tr><td>the hold ended: its time ran out, or {@code AccountGuard.lift()}</td>
+ *       <td>INFO</td></tr>
+ *   <tr><td rowspan="5">{@code <prefix>.outcome}</td><td>the report was accepted, or answered
+ *       without I/O because its task was accepted before ({@code
+ *       ReportResult.alreadyReported()})</td><td>DEBUG</td></tr>
+ *   <tr><td>it was not sent, or not sent again, because the account is on hold ({@code
+ *       AccountOnHoldException}), without a stack trace: the hold is the ERROR above, once, so a
+ *       bulk report of 10,000 tasks held after its first logs one ERROR, not 9,999</td>
  *       <td>DEBUG</td></tr>
  *   <tr><td>it was cancelled, or the calling thread interrupted: the caller asked it to stop
  *       ({@code TransportFailureException} of kind {@code CANCELLED} or {@code INTERRUPTED})</td>
@@ -43,22 +58,25 @@ import org.slf4j.LoggerFactory;
  *   <tr><td>it was refused for the task, or failed: a task-level refusal, an unknown error code,
  *       a transient refusal that ran out of retries, no answer ({@code CONNECT}, {@code TIMEOUT},
  *       {@code IO}), an answer that is not the API's</td><td>WARN</td></tr>
- *   <tr><td>it was refused for the account ({@code ERROR_KEY_DOES_NOT_EXIST}, {@code
- *       ERROR_ZERO_BALANCE}, {@code ERROR_IP_NOT_ALLOWED}, {@code ERROR_IP_BANNED}, {@code
- *       ERROR_IP_BLOCKED}), or TLS failed: every later report fails the same way until someone
- *       acts</td><td>ERROR</td></tr>
+ *   <tr><td>it was refused for the account ({@code ApiErrorCode.isAccountWide()}: {@code
+ *       ERROR_KEY_DOES_NOT_EXIST}, {@code ERROR_ZERO_BALANCE}, {@code ERROR_IP_NOT_ALLOWED},
+ *       {@code ERROR_IP_BANNED}, {@code ERROR_IP_BLOCKED}), or TLS failed: every later report
+ *       fails the same way until someone acts</td><td>ERROR</td></tr>
  * </table>
  *
- * <p>A retry is not a warning: the report may still be accepted. Only how it ends is. Every line
- * names the endpoint ({@link ReportEndpoint#methodName()}), the task id and the attempt number or
- * count; a retry its delay; a failure its error code, transport failure kind or HTTP status, and
- * the exception's class and message. The stack trace (with the earlier attempts' failures as
- * suppressed exceptions) is attached to the line only when its logger is enabled for DEBUG. For
- * example:
+ * <p>A retry is not a warning: the report may still be accepted. Only how it ends is. A hold is an
+ * error, once, on its own logger; the reports it stops are DEBUG, however many. Every line about a
+ * report names the endpoint ({@link ReportEndpoint#methodName()}), the task id and the attempt
+ * number or count; a retry its delay; a failure its error code, transport failure kind or HTTP
+ * status, and the exception's class and message. The stack trace (with the earlier attempts'
+ * failures as suppressed exceptions) is attached to the line only when its logger is enabled for
+ * DEBUG. For example:
  *
  * <pre>
  * INFO  io.github.capreport.report.retry - reportIncorrectImageCaptcha task 42: attempt 1 failed with HTTP 503, retrying in 312 ms (UnexpectedResponseException: ...)
  * WARN  io.github.capreport.report.outcome - reportIncorrectImageCaptcha task 43: refused with ERROR_NO_SUCH_CAPCHA_ID after 1 attempt (ReportRefusedException: ...)
+ * ERROR io.github.capreport.report.account - account on hold after ERROR_ZERO_BALANCE (the account has not enough funds) on reportIncorrectImageCaptcha task 44: no report is sent for 600 s, until 2026-12-01T12:10:00Z, or until AccountGuard.lift()
+ * INFO  io.github.capreport.report.account - account hold after ERROR_ZERO_BALANCE ended: reports are sent again
  * </pre>
  *
  * <p>Nothing logged contains the client key: the listener is never given it, and the client redacts
@@ -74,15 +92,6 @@ public final class Slf4jReportListener extends ReportListener {
   /** The prefix of the loggers' names unless the builder sets another. */
   public static final String DEFAULT_LOGGER_PREFIX = "io.github.capreport.report";
 
-  /** Refusals about the key or the caller, not the task: every later report meets them too. */
-  private static final Set<ApiErrorCode> ACCOUNT_LEVEL =
-      EnumSet.of(
-          ApiErrorCode.ERROR_KEY_DOES_NOT_EXIST,
-          ApiErrorCode.ERROR_ZERO_BALANCE,
-          ApiErrorCode.ERROR_IP_NOT_ALLOWED,
-          ApiErrorCode.ERROR_IP_BANNED,
-          ApiErrorCode.ERROR_IP_BLOCKED);
-
   private static final int DEBUG = 0;
   private static final int INFO = 1;
   private static final int WARN = 2;
@@ -94,12 +103,14 @@ public final class Slf4jReportListener extends ReportListener {
   private final Logger attemptLog;
   private final Logger retryLog;
   private final Logger outcomeLog;
+  private final Logger accountLog;
 
   private Slf4jReportListener(Builder builder) {
     this.loggerPrefix = builder.loggerPrefix;
     this.attemptLog = LoggerFactory.getLogger(loggerPrefix + ".attempt");
     this.retryLog = LoggerFactory.getLogger(loggerPrefix + ".retry");
     this.outcomeLog = LoggerFactory.getLogger(loggerPrefix + ".outcome");
+    this.accountLog = LoggerFactory.getLogger(loggerPrefix + ".account");
   }
 
   /** A listener logging under {@value #DEFAULT_LOGGER_PREFIX}. */
@@ -156,8 +167,46 @@ public final class Slf4jReportListener extends ReportListener {
   }
 
   /**
-   * On {@code <prefix>.outcome}: DEBUG when accepted, otherwise INFO, WARN or ERROR as the class
-   * javadoc says, with the stack trace when DEBUG is enabled there.
+   * ERROR on {@code <prefix>.account}: the code, what it means, the report that met it and when
+   * sending resumes; never the key, which the hold does not hold. No stack trace: the refusal's own
+   * line on {@code <prefix>.outcome} has it.
+   */
+  @Override
+  public void accountHoldStarted(AccountHold hold) {
+    try {
+      if (accountLog.isErrorEnabled()) {
+        accountLog.error(
+            "account on hold after {} ({}) on {} task {}: no report is sent for {} s, until {},"
+                + " or until AccountGuard.lift()",
+            hold.errorCode().name(),
+            hold.errorCode().meaning(),
+            hold.refusal().endpoint().methodName(),
+            hold.refusal().taskId(),
+            Math.max(0, (hold.resumesAtMillis() - hold.startedAtMillis() + 999) / 1000),
+            utc(hold.resumesAtMillis()));
+      }
+    } catch (RuntimeException ignored) {
+      // A broken logger must not reach the client's threads.
+    }
+  }
+
+  /** INFO on {@code <prefix>.account}. */
+  @Override
+  public void accountHoldEnded(AccountHold hold) {
+    try {
+      if (accountLog.isInfoEnabled()) {
+        accountLog.info(
+            "account hold after {} ended: reports are sent again", hold.errorCode().name());
+      }
+    } catch (RuntimeException ignored) {
+      // A broken logger must not reach the client's threads.
+    }
+  }
+
+  /**
+   * On {@code <prefix>.outcome}: DEBUG when accepted, already reported or held, otherwise INFO,
+   * WARN or ERROR as the class javadoc says, with the stack trace when DEBUG is enabled there
+   * (never for a held report: the hold's own line says why).
    */
   @Override
   public void reportFinished(
@@ -169,8 +218,25 @@ public final class Slf4jReportListener extends ReportListener {
     try {
       if (failure == null) {
         if (outcomeLog.isDebugEnabled()) {
+          if (result != null && result.alreadyReported()) {
+            outcomeLog.debug(
+                "{} task {}: already reported, not sent again", endpoint.methodName(), taskId);
+          } else {
+            outcomeLog.debug(
+                "{} task {}: accepted {}", endpoint.methodName(), taskId, afterAttempts(attempts));
+          }
+        }
+        return;
+      }
+      if (failure instanceof AccountOnHoldException) {
+        if (outcomeLog.isDebugEnabled()) {
           outcomeLog.debug(
-              "{} task {}: accepted {}", endpoint.methodName(), taskId, afterAttempts(attempts));
+              "{} task {}: {}, the account is on hold after {} ({})",
+              endpoint.methodName(),
+              taskId,
+              attempts == 0 ? "not sent" : "not sent again " + afterAttempts(attempts),
+              ((AccountOnHoldException) failure).hold().errorCode().name(),
+              summary(failure));
         }
         return;
       }
@@ -200,7 +266,7 @@ public final class Slf4jReportListener extends ReportListener {
   /** How bad an ending is: see the class javadoc. */
   private static int levelOf(CapReportException failure) {
     if (failure instanceof ReportRefusedException) {
-      return ACCOUNT_LEVEL.contains(((ReportRefusedException) failure).errorCode()) ? ERROR : WARN;
+      return ((ReportRefusedException) failure).errorCode().isAccountWide() ? ERROR : WARN;
     }
     if (failure instanceof TransportFailureException) {
       TransportFailureException.Kind kind = ((TransportFailureException) failure).kind();
@@ -248,6 +314,13 @@ public final class Slf4jReportListener extends ReportListener {
       return "before any attempt was sent";
     }
     return attempts == 1 ? "after 1 attempt" : "after " + attempts + " attempts";
+  }
+
+  /** An instant as {@code 2026-12-01T12:10:00Z}; java.time is not on Android before API 26. */
+  private static String utc(long millis) {
+    SimpleDateFormat format = new SimpleDateFormat("yyyy-MM-dd'T'HH:mm:ss'Z'", Locale.ROOT);
+    format.setTimeZone(TimeZone.getTimeZone("UTC"));
+    return format.format(new Date(millis));
   }
 
   /** The class and message; the client keeps the key out of the message. */
@@ -304,9 +377,9 @@ public final class Slf4jReportListener extends ReportListener {
 
     /**
      * The prefix of the loggers' names, e.g. {@code com.example.captcha.reports} for {@code
-     * com.example.captcha.reports.attempt}, {@code .retry} and {@code .outcome}. Defaults to
-     * {@value Slf4jReportListener#DEFAULT_LOGGER_PREFIX}: give each client its own to tell their
-     * lines apart.
+     * com.example.captcha.reports.attempt}, {@code .retry}, {@code .outcome} and {@code .account}.
+     * Defaults to {@value Slf4jReportListener#DEFAULT_LOGGER_PREFIX}: give each client its own to
+     * tell their lines apart.
      *
      * @throws IllegalArgumentException when empty, with whitespace, or starting or ending with a
      *     dot

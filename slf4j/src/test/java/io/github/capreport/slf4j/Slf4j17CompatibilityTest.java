@@ -99,7 +99,14 @@ class Slf4j17CompatibilityTest {
     assertContains(
         all,
         "WARN io.github.capreport.report.outcome - reportIncorrectImageCaptcha task 21: failed with TIMEOUT after 3 attempts (TransportFailureException: timed out)");
+    assertContains(
+        all,
+        "ERROR io.github.capreport.report.account - account on hold after ERROR_KEY_DOES_NOT_EXIST (the client key was not found or is malformed) on reportIncorrectImageCaptcha task 22: no report is sent for 600 s, until 1970-01-01T00:10:00Z, or until AccountGuard.lift()");
+    assertContains(
+        all,
+        "INFO io.github.capreport.report.account - account hold after ERROR_KEY_DOES_NOT_EXIST ended: reports are sent again");
     assertTrue(!all.contains("accepted"), "the outcome logger is at INFO: " + all);
+    assertTrue(!all.contains("task 23"), "a held report is DEBUG: " + all);
   }
 
   /** The one jar in {@code dir} whose name starts so. */

@@ -1,11 +1,14 @@
 package io.github.capreport.slf4j;
 
+import io.github.capreport.AccountHold;
+import io.github.capreport.AccountOnHoldException;
 import io.github.capreport.ReportEndpoint;
 import io.github.capreport.ReportRefusedException;
 import io.github.capreport.ReportResult;
 import io.github.capreport.TransportFailureException;
 import io.github.capreport.UnexpectedResponseException;
 import java.io.IOException;
+import java.lang.reflect.Constructor;
 import java.net.SocketTimeoutException;
 
 /**
@@ -57,5 +60,28 @@ public final class Slf4j17Driver implements Runnable {
             TransportFailureException.Kind.TIMEOUT,
             image,
             21));
+    // The account hold's paths. Core makes holds only after a real refusal, which needs a
+    // transport this class loader lacks: the package-private constructors make them here.
+    ReportRefusedException noKey =
+        new ReportRefusedException("no key", image, 22, 200, 1, "ERROR_KEY_DOES_NOT_EXIST", null);
+    AccountHold hold = construct(AccountHold.class, noKey, 0L, 600_000L);
+    listener.accountHoldStarted(hold);
+    listener.reportFinished(
+        image, 23, 0, null, construct(AccountOnHoldException.class, hold, image, 23L, 0L, false));
+    listener.accountHoldEnded(hold);
+  }
+
+  private static <T> T construct(Class<T> type, Object... arguments) {
+    for (Constructor<?> constructor : type.getDeclaredConstructors()) {
+      if (constructor.getParameterCount() == arguments.length) {
+        constructor.setAccessible(true);
+        try {
+          return type.cast(constructor.newInstance(arguments));
+        } catch (ReflectiveOperationException e) {
+          throw new AssertionError(e);
+        }
+      }
+    }
+    throw new AssertionError("no constructor of " + type + " takes " + arguments.length);
   }
 }

@@ -9,12 +9,16 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import io.github.capreport.AccountGuard;
+import io.github.capreport.AccountOnHoldException;
 import io.github.capreport.ApiErrorCode;
 import io.github.capreport.CapReportClient;
 import io.github.capreport.CapReportException;
 import io.github.capreport.ReportEndpoint;
+import io.github.capreport.ReportOutcome;
 import io.github.capreport.ReportRefusedException;
 import io.github.capreport.ReportResult;
+import io.github.capreport.ReportTask;
 import io.github.capreport.RetryPolicy;
 import io.github.capreport.TransportFailureException;
 import io.github.capreport.UnexpectedResponseException;
@@ -64,6 +68,7 @@ class Slf4jReportListenerTest {
   private static final String ATTEMPT = "io.github.capreport.report.attempt";
   private static final String RETRY = "io.github.capreport.report.retry";
   private static final String OUTCOME = "io.github.capreport.report.outcome";
+  private static final String ACCOUNT = "io.github.capreport.report.account";
 
   /** The refusals the class javadoc promises at ERROR; written out here, not taken from main. */
   private static final Set<ApiErrorCode> ACCOUNT_LEVEL =
@@ -168,6 +173,14 @@ class Slf4jReportListenerTest {
     assertEquals(attempts, log.lines(ATTEMPT).size());
     Line outcome = single(OUTCOME);
     assertEquals(ACCOUNT_LEVEL.contains(code) ? Level.ERROR : Level.WARN, outcome.level);
+    List<Line> account = log.lines(ACCOUNT);
+    assertEquals(ACCOUNT_LEVEL.contains(code) ? 1 : 0, account.size(), "the hold, once");
+    for (Line hold : account) {
+      assertEquals(Level.ERROR, hold.level);
+      assertTrue(
+          hold.message.startsWith("account on hold after " + code.name() + " (" + code.meaning()),
+          hold.message);
+    }
     assertTrue(
         outcome.message.startsWith(
             "reportIncorrectImageCaptcha task 42: refused with "
@@ -180,6 +193,187 @@ class Slf4jReportListenerTest {
   }
 
   @Test
+  void theDocumentedAccountLevelCodesAreCoresAccountWideOnes() {
+    Set<ApiErrorCode> accountWide = EnumSet.noneOf(ApiErrorCode.class);
+    for (ApiErrorCode code : ApiErrorCode.values()) {
+      if (code.isAccountWide()) {
+        accountWide.add(code);
+      }
+    }
+    assertEquals(ACCOUNT_LEVEL, accountWide);
+  }
+
+  /**
+   * A wrong key, which the emulator does not know: the refusal is an ERROR on the outcome logger,
+   * the hold it starts one ERROR on the account logger that says when sending resumes, and every
+   * report it stops, blocking, asynchronous or in a bulk report of 10,000 tasks, one DEBUG line
+   * without a stack trace; lifting the hold is INFO. The key is in no line (checked after each
+   * test), and with the loggers at INFO the whole run is three lines.
+   */
+  @Test
+  void aHoldIsOneErrorAndTheReportsItStopsAreDebug() throws Exception {
+    List<ReportTask> tasks = new ArrayList<>();
+    for (long id = 1; id <= 10_000; id++) {
+      tasks.add(ReportTask.of(ReportEndpoint.IMAGE_CAPTCHA, id));
+    }
+    for (Level threshold : new Level[] {Level.TRACE, Level.INFO}) {
+      log.reset(threshold);
+      capmonster.emulator().reset();
+      AccountGuard guard = AccountGuard.create();
+      try (CapReportClient client =
+          CapReportClient.builder()
+              .clientKey(WRONG_KEY)
+              .baseUrl(capmonster.baseUrl())
+              .transportProvider(new JdkTransportProvider())
+              .retryPolicy(THREE_QUICK_ATTEMPTS)
+              .accountGuard(guard)
+              .listener(Slf4jReportListener.create())
+              .build()) {
+        ReportRefusedException refused =
+            assertThrows(ReportRefusedException.class, () -> client.reportImage(KNOWN));
+        assertEquals(ApiErrorCode.ERROR_KEY_DOES_NOT_EXIST, refused.errorCode());
+        assertThrows(AccountOnHoldException.class, () -> client.reportToken(KNOWN));
+        CompletableFuture<ReportResult> async =
+            client.reportAsync(ReportEndpoint.IMAGE_CAPTCHA, UNKNOWN_TASK);
+        assertThrows(java.util.concurrent.ExecutionException.class, async::get);
+        List<ReportOutcome> outcomes = client.reportAll(tasks, 64).await(60, TimeUnit.SECONDS);
+        for (ReportOutcome outcome : outcomes) {
+          assertEquals(ReportOutcome.Status.ON_HOLD, outcome.status(), outcome.toString());
+        }
+        assertEquals(1, capmonster.emulator().requestCount(), "only the first was sent");
+        guard.lift();
+      }
+
+      List<Line> account = log.lines(ACCOUNT);
+      assertEquals(2, account.size(), account.toString());
+      Line started = account.get(0);
+      assertEquals(Level.ERROR, started.level);
+      assertTrue(
+          Pattern.compile(
+                  "^account on hold after ERROR_KEY_DOES_NOT_EXIST \\(the client key was not found"
+                      + " or is malformed\\) on reportIncorrectImageCaptcha task 42: no report is"
+                      + " sent for 600 s, until \\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ, or until"
+                      + " AccountGuard\\.lift\\(\\)$")
+              .matcher(started.message)
+              .matches(),
+          started.message);
+      assertNull(started.stackTrace);
+      Line ended = account.get(1);
+      assertEquals(Level.INFO, ended.level);
+      assertEquals(
+          "account hold after ERROR_KEY_DOES_NOT_EXIST ended: reports are sent again",
+          ended.message);
+
+      List<Line> outcomes = log.lines(OUTCOME);
+      Line refusal = outcomes.get(0);
+      assertEquals(Level.ERROR, refusal.level);
+      assertTrue(refusal.message.contains("refused with ERROR_KEY_DOES_NOT_EXIST"));
+      if (threshold == Level.INFO) {
+        assertEquals(1, outcomes.size(), "nothing about the held reports at INFO");
+        assertEquals(3, log.lines().size(), log.lines().toString());
+        continue;
+      }
+      List<Line> held = outcomes.subList(1, outcomes.size());
+      assertEquals(2 + tasks.size(), held.size());
+      for (Line line : held) {
+        assertEquals(Level.DEBUG, line.level, line.printed());
+        assertNull(line.stackTrace, "no stack trace per held report");
+        assertTrue(
+            Pattern.compile(
+                    "^report\\w+ task \\d+: not sent, the account is on hold after"
+                        + " ERROR_KEY_DOES_NOT_EXIST \\(AccountOnHoldException: ")
+                .matcher(line.message)
+                .find(),
+            line.message);
+      }
+      assertTrue(
+          held.get(0).message.startsWith("reportIncorrectTokenCaptcha task 42: not sent,"),
+          held.get(0).message);
+    }
+  }
+
+  @Test
+  void aHoldThatRunsOutIsInfoWhenTheNextReportNoticesIt() throws Exception {
+    AccountGuard guard = AccountGuard.builder().holdFor(50, TimeUnit.MILLISECONDS).build();
+    Slf4jReportListener listener = Slf4jReportListener.create();
+    try (CapReportClient wrong =
+            CapReportClient.builder()
+                .clientKey(WRONG_KEY)
+                .baseUrl(capmonster.baseUrl())
+                .transportProvider(new JdkTransportProvider())
+                .accountGuard(guard)
+                .listener(listener)
+                .build();
+        CapReportClient right =
+            CapReportClient.builder()
+                .clientKey(KEY)
+                .baseUrl(capmonster.baseUrl())
+                .transportProvider(new JdkTransportProvider())
+                .accountGuard(guard)
+                .listener(listener)
+                .build()) {
+      assertThrows(ReportRefusedException.class, () -> wrong.reportImage(KNOWN));
+      Thread.sleep(200); // longer than the hold: the next report finds it over
+      right.reportImage(KNOWN);
+    }
+    List<Line> account = log.lines(ACCOUNT);
+    assertEquals(2, account.size(), "a listener shared by two clients hears the hold once");
+    assertEquals(Level.ERROR, account.get(0).level);
+    assertTrue(account.get(0).message.contains("no report is sent for 1 s, until "));
+    assertEquals(Level.INFO, account.get(1).level);
+    assertTrue(account.get(1).message.endsWith("ended: reports are sent again"));
+    assertEquals(Level.DEBUG, log.lines(OUTCOME).get(1).level);
+    assertTrue(log.lines(OUTCOME).get(1).message.endsWith(": accepted after 1 attempt"));
+  }
+
+  @Test
+  void aReportCutShortByAHoldAfterAnAttemptSaysItWasNotSentAgain() {
+    AtomicReference<AccountOnHoldException> held = new AtomicReference<>();
+    try (CapReportClient client =
+        CapReportClient.builder()
+            .clientKey(WRONG_KEY)
+            .baseUrl(capmonster.baseUrl())
+            .transportProvider(new JdkTransportProvider())
+            .build()) {
+      assertThrows(ReportRefusedException.class, () -> client.reportImage(KNOWN));
+      held.set(assertThrows(AccountOnHoldException.class, () -> client.reportImage(KNOWN)));
+    }
+    // What the listener is told when a hold stops the retry of a report whose first attempt failed.
+    Slf4jReportListener.create()
+        .reportFinished(ReportEndpoint.TOKEN_CAPTCHA, 7, 1, null, held.get());
+    Line line = single(OUTCOME);
+    assertEquals(Level.DEBUG, line.level);
+    assertTrue(
+        line.message.startsWith(
+            "reportIncorrectTokenCaptcha task 7: not sent again after 1 attempt, the account is on"
+                + " hold after ERROR_KEY_DOES_NOT_EXIST (AccountOnHoldException: "),
+        line.message);
+    assertNull(line.stackTrace);
+  }
+
+  @Test
+  void anAlreadyReportedTaskIsDebug() {
+    log.reset(Level.INFO);
+    try (CapReportClient client = client(THREE_QUICK_ATTEMPTS)) {
+      client.reportImage(KNOWN);
+      assertTrue(client.reportImage(KNOWN).alreadyReported());
+    }
+    assertEquals(Collections.emptyList(), log.lines(), "nothing at INFO");
+    log.reset(Level.DEBUG);
+    try (CapReportClient client = client(THREE_QUICK_ATTEMPTS)) {
+      client.reportImage(KNOWN);
+      assertTrue(client.reportImage(KNOWN).alreadyReported());
+    }
+    List<Line> outcomes = log.lines(OUTCOME);
+    assertEquals(2, outcomes.size(), outcomes.toString());
+    assertEquals(Level.DEBUG, outcomes.get(1).level);
+    assertEquals(
+        "reportIncorrectImageCaptcha task 42: already reported, not sent again",
+        outcomes.get(1).message);
+    assertEquals(1, log.lines(ATTEMPT).size(), "sent once");
+  }
+
+  @Test
   void theApisOwnAnswerToAWrongKeyIsAnError() {
     try (CapReportClient client = client(WRONG_KEY, capmonster.baseUrl(), THREE_QUICK_ATTEMPTS)) {
       assertThrows(ReportRefusedException.class, () -> client.reportImage(KNOWN));
@@ -188,6 +382,7 @@ class Slf4jReportListenerTest {
     assertEquals(Level.ERROR, outcome.level);
     assertTrue(outcome.message.contains("refused with ERROR_KEY_DOES_NOT_EXIST after 1 attempt"));
     assertEquals(1, capmonster.emulator().requestCount(), "never retried");
+    assertEquals(Level.ERROR, single(ACCOUNT).level);
   }
 
   @Test
@@ -461,6 +656,22 @@ class Slf4jReportListenerTest {
     try (CapReportClient client = client(THREE_QUICK_ATTEMPTS)) {
       assertEquals(2, client.reportImage(KNOWN).attempts());
     }
+    AccountGuard guard = AccountGuard.create();
+    try (CapReportClient wrong =
+        CapReportClient.builder()
+            .clientKey(WRONG_KEY)
+            .baseUrl(capmonster.baseUrl())
+            .transportProvider(new JdkTransportProvider())
+            .accountGuard(guard)
+            .listener(listener)
+            .build()) {
+      assertThrows(ReportRefusedException.class, () -> wrong.reportImage(KNOWN));
+      AccountOnHoldException held =
+          assertThrows(AccountOnHoldException.class, () -> wrong.reportImage(KNOWN));
+      assertDoesNotThrow(() -> listener.accountHoldStarted(held.hold()));
+      assertDoesNotThrow(() -> listener.accountHoldEnded(held.hold()));
+      assertDoesNotThrow(guard::lift);
+    }
     log.throwing(false);
   }
 
@@ -482,6 +693,17 @@ class Slf4jReportListenerTest {
     assertEquals(1, log.lines("com.example.captcha.reports.attempt").size());
     assertEquals(1, log.lines("com.example.captcha.reports.outcome").size());
     assertEquals(2, log.lines().size());
+    try (CapReportClient client =
+        CapReportClient.builder()
+            .clientKey(WRONG_KEY)
+            .baseUrl(capmonster.baseUrl())
+            .transportProvider(new JdkTransportProvider())
+            .listener(listener)
+            .build()) {
+      assertThrows(ReportRefusedException.class, () -> client.reportImage(KNOWN));
+      client.accountGuard().lift();
+    }
+    assertEquals(2, log.lines("com.example.captcha.reports.account").size());
     assertEquals(
         Slf4jReportListener.DEFAULT_LOGGER_PREFIX, Slf4jReportListener.create().loggerPrefix());
   }
