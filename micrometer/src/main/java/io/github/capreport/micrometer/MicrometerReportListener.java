@@ -1,5 +1,8 @@
 package io.github.capreport.micrometer;
 
+import io.github.capreport.AccountHold;
+import io.github.capreport.AccountOnHoldException;
+import io.github.capreport.ApiErrorCode;
 import io.github.capreport.BulkProgressListener;
 import io.github.capreport.CapReportException;
 import io.github.capreport.ReportEndpoint;
@@ -18,7 +21,9 @@ import io.micrometer.core.instrument.Tag;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.HashSet;
+import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
@@ -56,6 +61,13 @@ import org.jspecify.annotations.Nullable;
  *       (cancelled first) included</td></tr>
  *   <tr><td>{@value #BULK_PENDING}</td><td>gauge</td><td>client</td><td>tasks of running bulk
  *       reports that have not ended yet; a bulk report counts from its first ended task</td></tr>
+ *   <tr><td>{@value #ACCOUNT_HOLDS}</td><td>counter</td><td>client, error</td><td>account holds
+ *       started: an account-wide refusal stopped all sending of the clients that share an {@code
+ *       AccountGuard} (a listener shared by them hears each hold once)</td></tr>
+ *   <tr><td>{@value #ACCOUNT_ON_HOLD}</td><td>gauge</td><td>client</td><td>1 while a hold this
+ *       listener heard start is in force, from its start until it ends ({@code accountHoldEnded},
+ *       or its {@code resumesAtMillis()} on the system clock, whichever comes first), else 0:
+ *       alert on it, as every report fails unsent meanwhile</td></tr>
  * </table>
  *
  * <table>
@@ -66,24 +78,29 @@ import org.jspecify.annotations.Nullable;
  *   <tr><td>{@value #TAG_ENDPOINT}</td><td>{@link ReportEndpoint#methodName()}: {@code
  *       reportIncorrectImageCaptcha}, {@code reportIncorrectTokenCaptcha}, {@code
  *       reportIncorrectRecaptcha}, {@code reportIncorrectHcaptcha}</td></tr>
- *   <tr><td>{@value #TAG_OUTCOME}</td><td>{@code accepted}; {@code refused} (the API refused: a
- *       {@code ReportRefusedException}); {@code cancelled} (a {@code TransportFailureException}
- *       of kind {@code CANCELLED}: cancelled, or the client closed); {@code failed} (anything
- *       else)</td></tr>
- *   <tr><td>{@value #TAG_ERROR}</td><td>{@code none} when accepted; for a refusal the {@link
- *       io.github.capreport.ApiErrorCode} name, {@code UNKNOWN} for a code this version does not
- *       know; for a transport failure its {@link TransportFailureException.Kind} name ({@code
+ *   <tr><td>{@value #TAG_OUTCOME}</td><td>{@code accepted}; {@code already_reported} (answered
+ *       without I/O: the task was accepted before, {@code ReportResult.alreadyReported()}); {@code
+ *       refused} (the API refused: a {@code ReportRefusedException}); {@code on_hold} (not sent,
+ *       or not sent again: the account is on hold, an {@code AccountOnHoldException}); {@code
+ *       cancelled} (a {@code TransportFailureException} of kind {@code CANCELLED}: cancelled, or
+ *       the client closed); {@code failed} (anything else)</td></tr>
+ *   <tr><td>{@value #TAG_ERROR}</td><td>{@code none} when accepted or already reported; for a
+ *       refusal the {@link ApiErrorCode} name, {@code UNKNOWN} for a code this version does not
+ *       know; for a report on hold, and on {@value #ACCOUNT_HOLDS}, the name of the hold's code
+ *       ({@code ERROR_KEY_DOES_NOT_EXIST}, {@code ERROR_ZERO_BALANCE}, {@code
+ *       ERROR_IP_NOT_ALLOWED}, {@code ERROR_IP_BANNED}, {@code ERROR_IP_BLOCKED}); for a transport failure its {@link TransportFailureException.Kind} name ({@code
  *       CONNECT}, {@code TLS}, {@code TIMEOUT}, {@code IO}, {@code INTERRUPTED}, {@code
  *       CANCELLED}); for an answer that is not the API's the class of its HTTP status, {@code
  *       HTTP_1XX} to {@code HTTP_5XX}, or {@code HTTP_OTHER}</td></tr>
  *   <tr><td>{@value #TAG_STATUS}</td><td>{@link ReportOutcome.Status} in lower case: {@code
- *       accepted}, {@code refused}, {@code failed}, {@code cancelled}</td></tr>
+ *       accepted}, {@code already_reported}, {@code refused}, {@code failed}, {@code on_hold},
+ *       {@code cancelled}</td></tr>
  * </table>
  *
  * <p>Plus the {@linkplain Builder#tags common tags} given to the builder. Every tag value comes
  * from a fixed set: never a task id, never the client key, which the listener is never given. A
  * report that ended before its first attempt went out (cancelled, the client closed, no connection
- * free in time) is timed as 0.
+ * free in time, on hold, already reported) is timed as 0.
  *
  * <p>Durations come from the registry's clock ({@code registry.config().clock()}), so a {@code
  * MockClock} drives them in tests. The methods run on the client's threads, do a few map lookups
@@ -110,6 +127,12 @@ public final class MicrometerReportListener extends ReportListener {
   /** The gauge of bulk tasks not ended yet. */
   public static final String BULK_PENDING = "capreport.bulk.tasks.pending";
 
+  /** The counter of account holds started. */
+  public static final String ACCOUNT_HOLDS = "capreport.account.holds";
+
+  /** The gauge that is 1 while the account is on hold. */
+  public static final String ACCOUNT_ON_HOLD = "capreport.account.on.hold";
+
   public static final String TAG_CLIENT = "client";
   public static final String TAG_ENDPOINT = "endpoint";
   public static final String TAG_OUTCOME = "outcome";
@@ -135,24 +158,53 @@ public final class MicrometerReportListener extends ReportListener {
   private final StartTimes starts = new StartTimes();
   private final AtomicLong inFlight = new AtomicLong();
   private final AtomicLong bulkPending = new AtomicLong();
-  // Meters made on first use, then looked up without allocating: endpoint, then error value.
-  private final ConcurrentMap<ReportEndpoint, ConcurrentMap<String, Timer>> reports =
-      new ConcurrentHashMap<>();
+
+  /** The holds heard start and not heard end; AccountHold's equality is identity. */
+  private final Set<AccountHold> holds =
+      Collections.newSetFromMap(new ConcurrentHashMap<AccountHold, Boolean>());
+
+  // Meters made on first use, then looked up without allocating: outcome and endpoint, then error.
+  private final ConcurrentMap<String, Timer>[][] reports;
   private final ConcurrentMap<ReportEndpoint, Counter> attempts = new ConcurrentHashMap<>();
   private final ConcurrentMap<ReportEndpoint, ConcurrentMap<String, Counter>> retries =
       new ConcurrentHashMap<>();
   private final ConcurrentMap<ReportOutcome.Status, Counter> bulkTasks = new ConcurrentHashMap<>();
+  private final ConcurrentMap<ApiErrorCode, Counter> accountHolds = new ConcurrentHashMap<>();
 
+  @SuppressWarnings("unchecked") // an array of a generic type
   private MicrometerReportListener(Builder builder) {
     this.registry = builder.registry;
     this.clock = registry.config().clock();
     this.clientName = builder.clientName;
     this.tags = builder.tags.and(TAG_CLIENT, clientName);
+    this.reports = new ConcurrentMap[Outcome.values().length][ReportEndpoint.values().length];
+    for (ConcurrentMap<String, Timer>[] byEndpoint : reports) {
+      for (int i = 0; i < byEndpoint.length; i++) {
+        byEndpoint[i] = new ConcurrentHashMap<>();
+      }
+    }
     Gauge.builder(IN_FLIGHT, inFlight, AtomicLong::doubleValue)
         .description("capreport reports started and not ended, those waiting to retry included")
         .tags(tags)
         .strongReference(true)
         .register(registry);
+    Gauge.builder(ACCOUNT_ON_HOLD, holds, MicrometerReportListener::onHold)
+        .description("1 while the account is on hold and every report fails unsent, else 0")
+        .tags(tags)
+        .strongReference(true)
+        .register(registry);
+  }
+
+  /** 1 while a hold heard is in force; forgets those whose time ran out unheard. */
+  private static double onHold(Set<AccountHold> holds) {
+    long now = System.currentTimeMillis(); // the guard's clock, on which resumesAtMillis is
+    for (AccountHold hold : holds) {
+      if (now < hold.resumesAtMillis()) {
+        return 1;
+      }
+      holds.remove(hold);
+    }
+    return 0;
   }
 
   /**
@@ -253,11 +305,8 @@ public final class MicrometerReportListener extends ReportListener {
         inFlight.decrementAndGet();
       }
       String error = failure == null ? NONE : errorOf(failure);
-      ConcurrentMap<String, Timer> byError = reports.get(endpoint);
-      if (byError == null) {
-        reports.putIfAbsent(endpoint, new ConcurrentHashMap<String, Timer>());
-        byError = reports.get(endpoint);
-      }
+      Outcome outcome = outcomeOf(result, failure);
+      ConcurrentMap<String, Timer> byError = reports[outcome.ordinal()][endpoint.ordinal()];
       Timer timer = byError.get(error);
       if (timer == null) {
         timer =
@@ -265,7 +314,7 @@ public final class MicrometerReportListener extends ReportListener {
                 .description("capreport reports that ended, from the first attempt to the end")
                 .tags(tags)
                 .tag(TAG_ENDPOINT, endpoint.methodName())
-                .tag(TAG_OUTCOME, outcomeOf(failure))
+                .tag(TAG_OUTCOME, outcome.tag)
                 .tag(TAG_ERROR, error)
                 .register(registry);
         byError.putIfAbsent(error, timer);
@@ -276,30 +325,81 @@ public final class MicrometerReportListener extends ReportListener {
     }
   }
 
+  /** Counts the hold into {@value #ACCOUNT_HOLDS}; {@value #ACCOUNT_ON_HOLD} reads 1. */
+  @Override
+  public void accountHoldStarted(AccountHold hold) {
+    try {
+      if (!holds.add(hold)) {
+        return; // heard twice: through two clients' listeners that both forward to this one
+      }
+      ApiErrorCode code = hold.errorCode();
+      Counter counter = accountHolds.get(code);
+      if (counter == null) {
+        counter =
+            Counter.builder(ACCOUNT_HOLDS)
+                .description("capreport account holds started after an account-wide refusal")
+                .tags(tags)
+                .tag(TAG_ERROR, code.name())
+                .register(registry);
+        accountHolds.putIfAbsent(code, counter);
+      }
+      counter.increment();
+    } catch (RuntimeException ignored) {
+      // A failing registry must not reach the client's threads.
+    }
+  }
+
+  /** {@value #ACCOUNT_ON_HOLD} reads 0 unless another hold heard is in force. */
+  @Override
+  public void accountHoldEnded(AccountHold hold) {
+    holds.remove(hold);
+  }
+
   @Override
   public String toString() {
     return "MicrometerReportListener{" + tags + "}";
   }
 
-  private static String outcomeOf(@Nullable CapReportException failure) {
+  /** The values of the {@value #TAG_OUTCOME} tag. */
+  private enum Outcome {
+    ACCEPTED,
+    ALREADY_REPORTED,
+    REFUSED,
+    ON_HOLD,
+    CANCELLED,
+    FAILED;
+
+    final String tag = name().toLowerCase(Locale.ROOT);
+  }
+
+  private static Outcome outcomeOf(
+      @Nullable ReportResult result, @Nullable CapReportException failure) {
     if (failure == null) {
-      return "accepted";
+      return result != null && result.alreadyReported()
+          ? Outcome.ALREADY_REPORTED
+          : Outcome.ACCEPTED;
     }
     if (failure instanceof ReportRefusedException) {
-      return "refused";
+      return Outcome.REFUSED;
+    }
+    if (failure instanceof AccountOnHoldException) {
+      return Outcome.ON_HOLD;
     }
     if (failure instanceof TransportFailureException
         && ((TransportFailureException) failure).kind()
             == TransportFailureException.Kind.CANCELLED) {
-      return "cancelled";
+      return Outcome.CANCELLED;
     }
-    return "failed";
+    return Outcome.FAILED;
   }
 
   /** A value from a fixed set: an error code, a failure kind or an HTTP status class. */
   private static String errorOf(CapReportException failure) {
     if (failure instanceof ReportRefusedException) {
       return ((ReportRefusedException) failure).errorCode().name();
+    }
+    if (failure instanceof AccountOnHoldException) {
+      return ((AccountOnHoldException) failure).hold().errorCode().name();
     }
     if (failure instanceof TransportFailureException) {
       return ((TransportFailureException) failure).kind().name();
@@ -308,7 +408,7 @@ public final class MicrometerReportListener extends ReportListener {
       int status = ((UnexpectedResponseException) failure).httpStatus();
       return status >= 100 && status < 600 ? HTTP_CLASSES[status / 100 - 1] : HTTP_OTHER;
     }
-    return "OTHER"; // CapReportException has no other subclass
+    return "OTHER"; // CapReportException has no other subclass today
   }
 
   /** Hears one bulk report's tasks end; counts it into the pending gauge at the first one. */
@@ -334,7 +434,7 @@ public final class MicrometerReportListener extends ReportListener {
               Counter.builder(BULK_TASKS)
                   .description("capreport tasks of bulk reports that ended")
                   .tags(tags)
-                  .tag(TAG_STATUS, status.name().toLowerCase(java.util.Locale.ROOT))
+                  .tag(TAG_STATUS, status.name().toLowerCase(Locale.ROOT))
                   .register(registry);
           bulkTasks.putIfAbsent(status, counter);
         }

@@ -1,7 +1,7 @@
 /**
  * {@link io.github.capreport.micrometer.MicrometerReportListener}: a {@link
- * io.github.capreport.ReportListener} that records a client's reports, attempts, retries and bulk
- * progress as Micrometer meters.
+ * io.github.capreport.ReportListener} that records a client's reports, attempts, retries, bulk
+ * progress and account holds as Micrometer meters.
  */
 @NullMarked
 package io.github.capreport.micrometer;

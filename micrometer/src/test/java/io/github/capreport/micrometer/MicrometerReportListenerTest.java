@@ -9,6 +9,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import io.github.capreport.AccountGuard;
+import io.github.capreport.AccountHold;
+import io.github.capreport.AccountOnHoldException;
 import io.github.capreport.ApiErrorCode;
 import io.github.capreport.BulkProgressListener;
 import io.github.capreport.BulkReport;
@@ -259,13 +262,14 @@ class MicrometerReportListenerTest {
 
   @Test
   void bulkProgressCountsEveryTaskAndThePendingOnesReturnToZero() throws Exception {
+    capmonster.emulator().acceptAnyTaskId(true);
     capmonster
         .emulator()
         .nextRequest()
         .respondJson(200, "{\"errorId\":1,\"errorCode\":\"ERROR_NO_SUCH_CAPCHA_ID\"}");
     List<ReportTask> tasks = new ArrayList<>();
     for (int i = 0; i < 20; i++) {
-      tasks.add(ReportTask.of(ReportEndpoint.IMAGE_CAPTCHA, KNOWN));
+      tasks.add(ReportTask.of(ReportEndpoint.IMAGE_CAPTCHA, 100 + i));
     }
     try (CapReportClient client = client(RetryPolicy.none())) {
       BulkReport bulk = client.reportAll(tasks, 1, metrics.bulkProgress());
@@ -312,6 +316,106 @@ class MicrometerReportListenerTest {
     assertEquals(6.0, bulk("accepted"));
   }
 
+  /**
+   * A wrong key, unknown to the emulator: one refusal, one hold counted by its code and the gauge
+   * at 1; every later report, blocking or in a bulk report, ends {@code on_hold} with the hold's
+   * code, unsent and timed 0; lifting the hold brings the gauge back to 0.
+   */
+  @Test
+  void aHoldIsCountedAndTheReportsItStopsAreOnHold() throws Exception {
+    List<ReportTask> tasks = new ArrayList<>();
+    for (long id = 1; id <= 1_000; id++) {
+      tasks.add(ReportTask.of(ReportEndpoint.IMAGE_CAPTCHA, id));
+    }
+    assertEquals(0.0, onHold(), "registered with the listener, at 0");
+    try (CapReportClient client = builder().clientKey("micrometer-a-typo").build()) {
+      ReportRefusedException refused =
+          assertThrows(ReportRefusedException.class, () -> client.reportImage(KNOWN));
+      assertEquals(ApiErrorCode.ERROR_KEY_DOES_NOT_EXIST, refused.errorCode());
+      assertEquals(1.0, onHold());
+      assertThrows(AccountOnHoldException.class, () -> client.reportImage(KNOWN));
+      List<ReportOutcome> outcomes =
+          client.reportAll(tasks, 16, metrics.bulkProgress()).await(60, TimeUnit.SECONDS);
+      for (ReportOutcome outcome : outcomes) {
+        assertEquals(ReportOutcome.Status.ON_HOLD, outcome.status(), outcome.toString());
+      }
+      assertEquals(1, capmonster.emulator().requestCount(), "only the first was sent");
+      assertEquals(1.0, onHold());
+      client.accountGuard().lift();
+      assertEquals(0.0, onHold(), "lifted");
+    }
+    assertEquals(1, timer(IMAGE, "refused", "ERROR_KEY_DOES_NOT_EXIST").count());
+    Timer held = timer(IMAGE, "on_hold", "ERROR_KEY_DOES_NOT_EXIST");
+    assertEquals(1 + tasks.size(), held.count());
+    assertEquals(0.0, held.totalTime(TimeUnit.NANOSECONDS), "not sent: timed as 0");
+    assertEquals(1.0, counter(MicrometerReportListener.ATTEMPTS, IMAGE).count());
+    assertEquals(
+        1.0,
+        registry
+            .get(MicrometerReportListener.ACCOUNT_HOLDS)
+            .tags("client", "shop", "error", "ERROR_KEY_DOES_NOT_EXIST")
+            .counter()
+            .count());
+    assertEquals(tasks.size(), bulk("on_hold"));
+    assertEquals(0.0, bulkPending());
+    assertEquals(0.0, inFlight());
+    assertNoKeyInTheRegistry();
+  }
+
+  @Test
+  void theGaugeFallsToZeroWhenTheHoldRunsOutEvenIfNoReportNoticesIt() throws Exception {
+    AccountGuard guard = AccountGuard.builder().holdFor(50, TimeUnit.MILLISECONDS).build();
+    try (CapReportClient client =
+        builder().clientKey("micrometer-a-typo").accountGuard(guard).build()) {
+      assertThrows(ReportRefusedException.class, () -> client.reportImage(KNOWN));
+      Thread.sleep(200); // longer than the hold; no report, nobody asks the guard
+      assertEquals(0.0, onHold());
+    }
+  }
+
+  @Test
+  void aListenerSharedByTwoClientsOfOneGuardCountsAHoldOnce() {
+    // builder() gives each client a listener of its own that forwards to `metrics`: the guard tells
+    // both, and `metrics` hears the hold twice but counts it once.
+    AccountGuard guard = AccountGuard.create();
+    try (CapReportClient wrong =
+            builder().clientKey("micrometer-a-typo").accountGuard(guard).build();
+        CapReportClient right = builder().accountGuard(guard).build()) {
+      assertThrows(ReportRefusedException.class, () -> wrong.reportImage(KNOWN));
+      assertThrows(AccountOnHoldException.class, () -> right.reportToken(KNOWN));
+      assertEquals(1.0, onHold());
+      guard.lift();
+      assertEquals(0.0, onHold());
+      right.reportToken(KNOWN);
+    }
+    assertEquals(
+        1.0, registry.get(MicrometerReportListener.ACCOUNT_HOLDS).counter().count(), "once");
+    assertEquals(
+        1, timer("reportIncorrectTokenCaptcha", "on_hold", "ERROR_KEY_DOES_NOT_EXIST").count());
+    assertEquals(1, timer("reportIncorrectTokenCaptcha", "accepted", "none").count());
+  }
+
+  @Test
+  void aTaskAcceptedBeforeIsAlreadyReported() throws Exception {
+    try (CapReportClient client = client(THREE_QUICK_ATTEMPTS)) {
+      client.reportImage(KNOWN);
+      assertTrue(client.reportImage(KNOWN).alreadyReported());
+      client
+          .reportAll(
+              Arrays.asList(ReportTask.of(ReportEndpoint.IMAGE_CAPTCHA, KNOWN)),
+              1,
+              metrics.bulkProgress())
+          .await(60, TimeUnit.SECONDS);
+    }
+    assertEquals(1, timer(IMAGE, "accepted", "none").count());
+    Timer already = timer(IMAGE, "already_reported", "none");
+    assertEquals(2, already.count());
+    assertEquals(0.0, already.totalTime(TimeUnit.NANOSECONDS), "not sent: timed as 0");
+    assertEquals(1.0, counter(MicrometerReportListener.ATTEMPTS, IMAGE).count(), "sent once");
+    assertEquals(1.0, bulk("already_reported"));
+    assertEquals(0.0, inFlight());
+  }
+
   @Test
   void commonTagsAndTheClientNameAreOnEveryMeter() {
     MicrometerReportListener tagged =
@@ -340,7 +444,8 @@ class MicrometerReportListenerTest {
         assertEquals("eu", meter.getId().getTag("region"), meter.getId().toString());
       }
     }
-    assertEquals(5, seen, registry.getMetersAsString()); // timer, attempts, in flight, bulk x2
+    // timers accepted and already reported, attempts, in flight, on hold, bulk tasks and pending
+    assertEquals(7, seen, registry.getMetersAsString());
     assertEquals(
         MicrometerReportListener.DEFAULT_CLIENT_NAME,
         MicrometerReportListener.create(new SimpleMeterRegistry()).clientName());
@@ -392,12 +497,18 @@ class MicrometerReportListenerTest {
     try (CapReportClient client = builder().listener(listener).build()) {
       assertEquals(1, client.reportImage(KNOWN).attempts());
     }
+    try (CapReportClient client =
+        builder().clientKey("micrometer-a-typo").listener(listener).build()) {
+      assertThrows(ReportRefusedException.class, () -> client.reportImage(KNOWN)); // a hold
+      assertThrows(AccountOnHoldException.class, () -> client.reportImage(KNOWN));
+      client.accountGuard().lift();
+    }
   }
 
   @Test
   void theKeyIsInNoMeterAfterServersEchoIt() {
-    // Queued in the order they are used: only the 503 is retried.
-    capmonster.emulator().nextRequest().echoClientKey();
+    // Queued in the order they are used: only the 503 is retried. The echo, a wrong-key refusal,
+    // comes last: it puts the account on hold, and a fifth report is not sent.
     capmonster
         .emulator()
         .nextRequest()
@@ -407,12 +518,14 @@ class MicrometerReportListenerTest {
         .emulator()
         .nextRequest()
         .respondJson(200, "{\"errorId\":0,\"status\":\"" + KEY + "\"}");
+    capmonster.emulator().nextRequest().echoClientKey();
     try (CapReportClient client = client(THREE_QUICK_ATTEMPTS)) {
-      for (int i = 0; i < 4; i++) {
+      for (int i = 0; i < 5; i++) {
         assertThrows(CapReportException.class, () -> client.reportImage(KNOWN));
       }
     }
     assertEquals(1, timer(IMAGE, "refused", "ERROR_KEY_DOES_NOT_EXIST").count());
+    assertEquals(1, timer(IMAGE, "on_hold", "ERROR_KEY_DOES_NOT_EXIST").count());
     assertEquals(1, timer(IMAGE, "refused", "UNKNOWN").count());
     assertEquals(1, timer(IMAGE, "failed", "HTTP_5XX").count());
     assertEquals(1, timer(IMAGE, "failed", "HTTP_2XX").count());
@@ -443,6 +556,16 @@ class MicrometerReportListenerTest {
               long delayMillis,
               CapReportException failure) {
             metrics.retryScheduled(endpoint, taskId, failedAttempt, delayMillis, failure);
+          }
+
+          @Override
+          public void accountHoldStarted(AccountHold hold) {
+            metrics.accountHoldStarted(hold);
+          }
+
+          @Override
+          public void accountHoldEnded(AccountHold hold) {
+            metrics.accountHoldEnded(hold);
           }
 
           @Override
@@ -503,6 +626,14 @@ class MicrometerReportListenerTest {
   private double inFlight() {
     Gauge gauge = registry.get(MicrometerReportListener.IN_FLIGHT).tags("client", "shop").gauge();
     return gauge.value();
+  }
+
+  private double onHold() {
+    return registry
+        .get(MicrometerReportListener.ACCOUNT_ON_HOLD)
+        .tags("client", "shop")
+        .gauge()
+        .value();
   }
 
   private double bulkPending() {
