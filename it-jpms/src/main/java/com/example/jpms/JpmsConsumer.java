@@ -5,19 +5,32 @@ import io.github.capreport.CapReportClient;
 import io.github.capreport.ReportRefusedException;
 import io.github.capreport.ReportResult;
 import io.github.capreport.internal.TransportSelector;
+import io.github.capreport.kotlin.CapReportCoroutines;
+import io.github.capreport.micrometer.MicrometerReportListener;
+import io.github.capreport.slf4j.Slf4jReportListener;
 import io.github.capreport.spi.TransportProvider;
 import io.github.capreport.testkit.CapMonsterEmulator;
 import io.github.capreport.testkit.RecordedRequest;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.IOException;
 import java.lang.module.ModuleDescriptor;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.ServiceLoader;
+import kotlin.coroutines.EmptyCoroutineContext;
+import kotlinx.coroutines.BuildersKt;
 
 /**
  * Runs as the named module {@code com.example.jpms} with capreport's jars on the module path. Exits
  * 0 only when every capreport jar is the automatic module its manifest names, core's own {@code
  * ServiceLoader} lookup finds the transports in their automatic modules, the client picks the
- * expected one, a report is accepted and a refusal decoded.
+ * expected one, a report is accepted and a refusal decoded, and the optional modules work there
+ * too: a Kotlin suspending report (run from Java with {@code runBlocking}) recorded by the
+ * Micrometer listener, and a report logged through the SLF4J one.
  *
  * <p>Arguments: the transport id the client must pick, and the project's version.
  */
@@ -25,6 +38,7 @@ public final class JpmsConsumer {
   private static final String KEY = "jpms-consumer-key";
   private static final long KNOWN_TASK = 7654321;
   private static final long UNKNOWN_TASK = 1111111;
+  private static final long KOTLIN_TASK = 7654322;
 
   private JpmsConsumer() {}
 
@@ -39,13 +53,17 @@ public final class JpmsConsumer {
     }
   }
 
-  private static void run(String expectedId, String expectedVersion) {
+  private static void run(String expectedId, String expectedVersion)
+      throws IOException, InterruptedException {
     Module self = JpmsConsumer.class.getModule();
     check(
         "com.example.jpms".equals(self.getName()) && !self.getDescriptor().isAutomatic(),
         "runs as an explicit named module, not from the class path: " + self);
     checkAutomatic(CapReportClient.class, "io.github.capreport.core");
     checkAutomatic(CapMonsterEmulator.class, "io.github.capreport.testkit");
+    checkAutomatic(CapReportCoroutines.class, "io.github.capreport.kotlin");
+    checkAutomatic(Slf4jReportListener.class, "io.github.capreport.slf4j");
+    checkAutomatic(MicrometerReportListener.class, "io.github.capreport.micrometer");
 
     // The lookup core makes, with the SPI's class loader, from inside the core module.
     List<String> found = new ArrayList<>();
@@ -70,9 +88,13 @@ public final class JpmsConsumer {
     check(viaUses == found.size(), "ServiceLoader in this module sees the same providers");
 
     try (CapMonsterEmulator emulator =
-            CapMonsterEmulator.builder().clientKey(KEY).taskIds(KNOWN_TASK).start();
+            CapMonsterEmulator.builder().clientKey(KEY).taskIds(KNOWN_TASK, KOTLIN_TASK).start();
         CapReportClient client =
-            CapReportClient.builder().clientKey(KEY).baseUrl(emulator.baseUrl()).build()) {
+            CapReportClient.builder()
+                .clientKey(KEY)
+                .baseUrl(emulator.baseUrl())
+                .listener(Slf4jReportListener.create())
+                .build()) {
       check(
           expectedId.equals(client.transportId()),
           "expected transport " + expectedId + ", got " + client.transportId());
@@ -94,6 +116,41 @@ public final class JpmsConsumer {
             "a refusal is decoded: " + e.errorCode());
       }
       System.out.println("jpms consumer: reported through " + userAgent);
+    }
+    // slf4j-simple, found by slf4j-api 1.7 on the module path, wrote the listener's lines.
+    Path log = Paths.get(System.getProperty("org.slf4j.simpleLogger.logFile"));
+    String logged = new String(Files.readAllBytes(log), StandardCharsets.UTF_8);
+    check(
+        logged.contains(
+            "WARN io.github.capreport.report.outcome - reportIncorrectTokenCaptcha task "
+                + UNKNOWN_TASK
+                + ": refused with ERROR_NO_SUCH_CAPCHA_ID after 1 attempt"),
+        "slf4j: the refusal is logged in " + log + ": " + logged);
+    check(!logged.contains(KEY), "slf4j: the key is not logged");
+
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    try (CapMonsterEmulator emulator =
+            CapMonsterEmulator.builder().clientKey(KEY).taskIds(KOTLIN_TASK).start();
+        CapReportClient client =
+            CapReportClient.builder()
+                .clientKey(KEY)
+                .baseUrl(emulator.baseUrl())
+                .listener(MicrometerReportListener.create(registry))
+                .build()) {
+      ReportResult result =
+          BuildersKt.runBlocking(
+              EmptyCoroutineContext.INSTANCE,
+              (scope, continuation) ->
+                  CapReportCoroutines.reportImageAwait(client, KOTLIN_TASK, continuation));
+      check(result.taskId() == KOTLIN_TASK && result.attempts() == 1, "kotlin: " + result);
+      long timed =
+          registry
+              .get(MicrometerReportListener.REPORTS)
+              .tags("outcome", "accepted", "endpoint", "reportIncorrectImageCaptcha")
+              .timer()
+              .count();
+      check(timed == 1, "micrometer timed the kotlin report: " + registry.getMetersAsString());
+      System.out.println("jpms consumer: kotlin and micrometer OK");
     }
   }
 
