@@ -4,9 +4,12 @@ import io.github.capreport.ApiErrorCode;
 import io.github.capreport.CapReportClient;
 import io.github.capreport.ReportRefusedException;
 import io.github.capreport.ReportResult;
+import io.github.capreport.micrometer.MicrometerReportListener;
+import io.github.capreport.slf4j.Slf4jReportListener;
 import io.github.capreport.spi.TransportProvider;
 import io.github.capreport.testkit.CapMonsterEmulator;
 import io.github.capreport.testkit.RecordedRequest;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.File;
 import java.util.ArrayList;
 import java.util.Enumeration;
@@ -21,7 +24,8 @@ import java.util.jar.JarFile;
  * com.example.sdk.shaded}. Exits 0 only when the jar holds no unrelocated class of ours, the
  * relocated transports are found by {@link ServiceLoader}, the client picks the expected one, a
  * report is accepted and a refusal decoded, and the User-Agent still carries the version read from
- * the relocated {@code version.properties}.
+ * the relocated {@code version.properties}; and that the relocated SLF4J and Micrometer listeners
+ * work against the unrelocated slf4j-api and micrometer-core beside the jar, which stay out of it.
  *
  * <p>Arguments: the transport id the client must pick, and the project's version.
  */
@@ -42,6 +46,9 @@ public final class ShadedConsumer {
   static final String OKIO = String.join("", "ok", "io", "/");
   static final String MOSHI = String.join("/", "com", "squareup", "moshi", "");
   static final String SERVICES = "META-INF/services/";
+  // The shared runtimes, which must not be in the jar.
+  static final String SLF4J = String.join("/", "org", "slf4j", "");
+  static final String MICROMETER = String.join("/", "io", "micrometer", "");
 
   private static final String KEY = "shaded-consumer-key";
   private static final long KNOWN_TASK = 7654321;
@@ -62,6 +69,8 @@ public final class ShadedConsumer {
 
   private static void run(String expectedId, String expectedVersion) throws Exception {
     checkJar();
+    checkListeners();
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
 
     String spi = TransportProvider.class.getName();
     check(spi.startsWith(RELOCATED + "capreport.spi."), "the SPI is relocated: " + spi);
@@ -80,7 +89,11 @@ public final class ShadedConsumer {
     try (CapMonsterEmulator emulator =
             CapMonsterEmulator.builder().clientKey(KEY).taskIds(KNOWN_TASK).start();
         CapReportClient client =
-            CapReportClient.builder().clientKey(KEY).baseUrl(emulator.baseUrl()).build()) {
+            CapReportClient.builder()
+                .clientKey(KEY)
+                .baseUrl(emulator.baseUrl())
+                .listener(MicrometerReportListener.create(registry))
+                .build()) {
       check(
           emulator.getClass().getName().startsWith(RELOCATED + "capreport.testkit."),
           "the emulator is relocated");
@@ -108,6 +121,37 @@ public final class ShadedConsumer {
       }
       System.out.println("shaded consumer: reported through " + userAgent);
     }
+    // The meter names are not package names: relocation leaves them as documented.
+    check(
+        registry.get("capreport.reports").tags("outcome", "accepted").timer().count() == 1
+            && registry.get("capreport.reports").tags("outcome", "refused").timer().count() == 1,
+        "the relocated Micrometer listener records: " + registry.getMetersAsString());
+  }
+
+  /**
+   * Relocated, against the application's slf4j-api and micrometer-core. Shade rewrites the string
+   * constants that start with a relocated package, so the default logger prefix moves with the
+   * classes: a shaded SDK's loggers are under its own package, the meters' names stay.
+   */
+  private static void checkListeners() throws ReflectiveOperationException {
+    check(
+        Slf4jReportListener.class.getName().startsWith(RELOCATED + "capreport.slf4j."),
+        "the SLF4J listener is relocated");
+    check(
+        MicrometerReportListener.class.getName().startsWith(RELOCATED + "capreport.micrometer."),
+        "the Micrometer listener is relocated");
+    // Read from the relocated class, not inlined here; and without creating a logger, which would
+    // have slf4j-api 1.7 say on stderr that it has no backend.
+    String prefix = (String) Slf4jReportListener.class.getField("DEFAULT_LOGGER_PREFIX").get(null);
+    check(
+        prefix.equals(RELOCATED + "capreport.report"),
+        "the default logger prefix is relocated with the classes: " + prefix);
+    check(
+        MicrometerReportListener.REPORTS.equals(String.join(".", "capreport", "reports")),
+        "the meter names stay: " + MicrometerReportListener.REPORTS);
+    check(
+        SimpleMeterRegistry.class.getName().startsWith(String.join(".", "io", "micrometer", "")),
+        "micrometer-core is the application's, not relocated");
   }
 
   /** The jar this class was loaded from holds only relocated copies of the shaded libraries. */
@@ -131,7 +175,9 @@ public final class ShadedConsumer {
             || bare.startsWith(RETROFIT)
             || bare.startsWith(OKHTTP)
             || bare.startsWith(OKIO)
-            || bare.startsWith(MOSHI)) {
+            || bare.startsWith(MOSHI)
+            || bare.startsWith(SLF4J)
+            || bare.startsWith(MICROMETER)) {
           unrelocated.add(name);
         }
         relocatedServices |= name.equals(SERVICES + RELOCATED + "capreport.spi.TransportProvider");
