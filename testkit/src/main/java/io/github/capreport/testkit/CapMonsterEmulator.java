@@ -11,6 +11,8 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -18,6 +20,8 @@ import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -67,6 +71,19 @@ import javax.net.ssl.SSLContext;
  *
  * <p>Refusals come with HTTP 200, as the vendor's do. The emulator is thread-safe and answers many
  * clients at once; {@link #close()} stops it at once, dropping requests that are still held.
+ *
+ * <p>Given a {@link VendorPolicy} ({@link Builder#vendorPolicy}), it also enforces the vendor's
+ * rules, on a {@link Builder#clock clock} the test can move, so that a test proves its code does
+ * not get its users blocked:
+ *
+ * <pre>{@code
+ * ManualClock clock = new ManualClock();
+ * CapMonsterEmulator emulator = CapMonsterEmulator.builder().clientKey("test-key").taskIds(42)
+ *     .vendorPolicy(VendorPolicy.capMonster()).clock(clock).start();
+ * // ... run the code under test ...
+ * assertEquals(0, emulator.blocksTripped());
+ * assertEquals(0, emulator.count(PolicyVerdict.ALREADY_REPORTED));
+ * }</pre>
  */
 public final class CapMonsterEmulator implements AutoCloseable {
   /** Longest time a "never answer" request is held when nobody resets or closes the emulator. */
@@ -81,6 +98,9 @@ public final class CapMonsterEmulator implements AutoCloseable {
                   "/reportIncorrectRecaptcha",
                   "/reportIncorrectHcaptcha")));
 
+  private static final String NO_SUCH_CAPCHA_ID =
+      "{\"errorId\":1,\"errorCode\":\"ERROR_NO_SUCH_CAPCHA_ID\"}";
+
   /** A request body larger than this is not a report; reading stops there. */
   private static final int MAX_REQUEST_BYTES = 1024 * 1024;
 
@@ -93,8 +113,14 @@ public final class CapMonsterEmulator implements AutoCloseable {
   private final String baseUrl;
 
   private final Set<String> clientKeys = ConcurrentHashMap.newKeySet();
-  private final Set<Long> taskIds = ConcurrentHashMap.newKeySet();
+
+  /** Each known task and when the emulator learnt it, in milliseconds of {@link #clock}. */
+  private final Map<Long, Long> taskIds = new ConcurrentHashMap<>();
+
   private volatile boolean acceptAnyTaskId;
+  private volatile long acceptAnyTaskIdSince;
+  private final Clock clock;
+  private volatile VendorRules rules;
 
   private final List<RecordedRequest> requests = new ArrayList<>();
   private final Set<InetSocketAddress> connections = ConcurrentHashMap.newKeySet();
@@ -106,6 +132,7 @@ public final class CapMonsterEmulator implements AutoCloseable {
 
   private CapMonsterEmulator(Builder builder) throws IOException {
     this.baseline = builder.copy();
+    this.clock = builder.clock;
     restoreBaseline();
     final String prefix = "capmonster-emulator-" + INSTANCES.incrementAndGet() + "-";
     final AtomicInteger threads = new AtomicInteger();
@@ -180,18 +207,68 @@ public final class CapMonsterEmulator implements AutoCloseable {
     return this;
   }
 
-  /** Accepts reports of these tasks from now on. */
+  /**
+   * Accepts reports of these tasks from now on. For a {@link VendorPolicy}, each is a new task,
+   * learnt now on the {@linkplain #clock() clock} and not yet reported, even if it was known.
+   */
   public CapMonsterEmulator addTaskIds(long... ids) {
+    long now = clock.millis();
+    VendorRules current = rules;
     for (long id : ids) {
-      taskIds.add(id);
+      taskIds.put(id, now);
+      if (current != null) {
+        current.forgetReport(id);
+      }
     }
     return this;
   }
 
-  /** When true, every positive task id is known: for bulk tests. */
+  /**
+   * When true, every positive task id is known: for bulk tests. For a {@link VendorPolicy}, those
+   * that were not added one by one were learnt when this turned true (or at the start or reset).
+   */
   public CapMonsterEmulator acceptAnyTaskId(boolean accept) {
-    this.acceptAnyTaskId = accept;
+    synchronized (taskIds) {
+      if (accept && !acceptAnyTaskId) {
+        acceptAnyTaskIdSince = clock.millis();
+      }
+      this.acceptAnyTaskId = accept;
+    }
     return this;
+  }
+
+  /** The policy the emulator enforces, or null when it enforces none (the default). */
+  public VendorPolicy vendorPolicy() {
+    return baseline.vendorPolicy;
+  }
+
+  /** The clock the {@link VendorPolicy} runs on: the system's unless the builder set one. */
+  public Clock clock() {
+    return clock;
+  }
+
+  /** Whether a {@link VendorPolicy} block is in force now, for any caller; false without one. */
+  public boolean isBlocked() {
+    VendorRules current = rules;
+    return current != null && current.isBlocked();
+  }
+
+  /**
+   * When the block in force ends if no request extends it, on the {@linkplain #clock() clock};
+   * empty when no block is in force. With several callers blocked, the latest end.
+   */
+  public Optional<Instant> blockedUntil() {
+    VendorRules current = rules;
+    return Optional.ofNullable(current == null ? null : current.latestBlockEnd());
+  }
+
+  /**
+   * How many blocks the {@link VendorPolicy} started since the start or the last {@link #reset()}:
+   * 0 proves the client never got itself blocked.
+   */
+  public int blocksTripped() {
+    VendorRules current = rules;
+    return current == null ? 0 : current.blocksTripped();
   }
 
   /** Misbehaves for the next request only; see {@link NextRequests}. */
@@ -260,6 +337,17 @@ public final class CapMonsterEmulator implements AutoCloseable {
     for (RecordedRequest request : reports()) {
       Long id = request.taskId();
       if (id != null && id == taskId) {
+        n++;
+      }
+    }
+    return n;
+  }
+
+  /** How many requests got this {@link RecordedRequest#verdict() verdict}. */
+  public int count(PolicyVerdict verdict) {
+    int n = 0;
+    for (RecordedRequest request : reports()) {
+      if (request.verdict() == verdict) {
         n++;
       }
     }
@@ -342,7 +430,8 @@ public final class CapMonsterEmulator implements AutoCloseable {
 
   /**
    * Forgets recorded requests, connections and queued misbehaviour, drops held requests, and
-   * restores the keys and task ids the emulator was built with.
+   * restores the keys and task ids the emulator was built with. The {@link VendorPolicy} starts
+   * afresh: no block, no count, no task reported, every task learnt now on the clock.
    */
   public void reset() {
     misbehaviours.clear();
@@ -387,6 +476,7 @@ public final class CapMonsterEmulator implements AutoCloseable {
         + ", "
         + requestCount()
         + " requests"
+        + (rules != null ? ", " + baseline.vendorPolicy : "")
         + (closing.getCount() == 0 ? ", closed" : "")
         + "}";
   }
@@ -412,11 +502,30 @@ public final class CapMonsterEmulator implements AutoCloseable {
   }
 
   private void restoreBaseline() {
+    long now = baseline.clock.millis();
     clientKeys.clear();
     clientKeys.addAll(baseline.clientKeys);
-    taskIds.clear();
-    taskIds.addAll(baseline.taskIds);
-    acceptAnyTaskId = baseline.acceptAnyTaskId;
+    synchronized (taskIds) {
+      taskIds.clear();
+      for (long id : baseline.taskIds) {
+        taskIds.put(id, now);
+      }
+      acceptAnyTaskId = baseline.acceptAnyTaskId;
+      acceptAnyTaskIdSince = now;
+    }
+    rules =
+        baseline.vendorPolicy == null
+            ? null
+            : new VendorRules(baseline.vendorPolicy, baseline.clock);
+  }
+
+  /** When the emulator learnt this task, or null when it does not know it. */
+  private Long taskCreatedMillis(long taskId) {
+    Long created = taskIds.get(taskId);
+    if (created == null && acceptAnyTaskId && taskId > 0) {
+      created = acceptAnyTaskIdSince;
+    }
+    return created;
   }
 
   private void handle(HttpExchange exchange) {
@@ -480,8 +589,32 @@ public final class CapMonsterEmulator implements AutoCloseable {
       return;
     }
     String contentType = request.header("Content-Type");
-    if (contentType == null
-        || !contentType.toLowerCase(Locale.ROOT).startsWith("application/json")) {
+    boolean jsonContentType =
+        contentType != null && contentType.toLowerCase(Locale.ROOT).startsWith("application/json");
+    boolean keyKnown = request.isWellFormedReport() && clientKeys.contains(request.clientKey());
+    Long created = request.isWellFormedReport() ? taskCreatedMillis(request.taskId()) : null;
+    VendorRules current = rules;
+    if (current != null) {
+      PolicyVerdict verdict =
+          current.decide(
+              request, jsonContentType && request.isWellFormedReport(), keyKnown, created);
+      switch (verdict) {
+        case IP_BLOCKED:
+          json(exchange, "{\"errorId\":1,\"errorCode\":\"ERROR_IP_BLOCKED\"}");
+          return;
+        case RATE_LIMITED:
+          json(exchange, "{\"errorId\":1,\"errorCode\":\"ERROR_TOO_MUCH_REQUESTS\"}");
+          return;
+        case TASK_EXPIRED:
+        case ALREADY_REPORTED:
+          json(exchange, NO_SUCH_CAPCHA_ID);
+          return;
+        default:
+          // NONE, WRONG_KEY and WRONG_TASK_ID are answered as without a policy.
+          break;
+      }
+    }
+    if (!jsonContentType) {
       notTheApisJson(exchange, "Content-Type must be application/json");
       return;
     }
@@ -490,13 +623,12 @@ public final class CapMonsterEmulator implements AutoCloseable {
           exchange, "the body must be a JSON object with a string clientKey and an integer taskId");
       return;
     }
-    if (!clientKeys.contains(request.clientKey())) {
+    if (!keyKnown) {
       json(exchange, "{\"errorId\":1,\"errorCode\":\"ERROR_KEY_DOES_NOT_EXIST\"}");
       return;
     }
-    long taskId = request.taskId();
-    if (!(taskIds.contains(taskId) || (acceptAnyTaskId && taskId > 0))) {
-      json(exchange, "{\"errorId\":1,\"errorCode\":\"ERROR_NO_SUCH_CAPCHA_ID\"}");
+    if (created == null) {
+      json(exchange, NO_SUCH_CAPCHA_ID);
       return;
     }
     json(exchange, "{\"errorId\":0,\"status\":\"success\"}");
@@ -542,8 +674,31 @@ public final class CapMonsterEmulator implements AutoCloseable {
     private final Set<Long> taskIds = new LinkedHashSet<>();
     private boolean acceptAnyTaskId;
     private SSLContext sslContext;
+    private VendorPolicy vendorPolicy;
+    private Clock clock = Clock.systemUTC();
 
     private Builder() {}
+
+    /**
+     * Enforces the vendor's rules: blocks after repeated wrong keys or task ids, task expiry, one
+     * report per task, a rate limit; see {@link VendorPolicy}. Off by default. Null turns it off.
+     */
+    public Builder vendorPolicy(VendorPolicy policy) {
+      this.vendorPolicy = policy;
+      return this;
+    }
+
+    /**
+     * The clock the {@link VendorPolicy} runs on, e.g. a {@link ManualClock} the test moves; the
+     * system's by default. Builders copied from this one, and their emulators, share it.
+     */
+    public Builder clock(Clock clock) {
+      if (clock == null) {
+        throw new NullPointerException("clock == null");
+      }
+      this.clock = clock;
+      return this;
+    }
 
     /**
      * Serves HTTPS with the key and certificate of {@code sslContext} (its key managers), instead
@@ -599,6 +754,8 @@ public final class CapMonsterEmulator implements AutoCloseable {
       copy.taskIds.addAll(taskIds);
       copy.acceptAnyTaskId = acceptAnyTaskId;
       copy.sslContext = sslContext;
+      copy.vendorPolicy = vendorPolicy;
+      copy.clock = clock;
       return copy;
     }
 
@@ -610,6 +767,7 @@ public final class CapMonsterEmulator implements AutoCloseable {
           + " keys, "
           + (acceptAnyTaskId ? "any task id" : taskIds.size() + " task ids")
           + (sslContext != null ? ", https" : "")
+          + (vendorPolicy != null ? ", " + vendorPolicy : "")
           + "}";
     }
   }

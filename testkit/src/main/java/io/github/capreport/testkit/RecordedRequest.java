@@ -26,6 +26,8 @@ public final class RecordedRequest {
   private final boolean misbehaved;
   private final Fault fault;
   private final Map<String, Object> jsonFields;
+  private volatile PolicyVerdict verdict = PolicyVerdict.NONE;
+  private volatile boolean trippedBlock;
 
   RecordedRequest(
       String method,
@@ -111,6 +113,26 @@ public final class RecordedRequest {
     return fault;
   }
 
+  /**
+   * Which rule of the emulator's {@link VendorPolicy} answered or counted this request; {@link
+   * PolicyVerdict#NONE} without a policy. Set before the answer is sent.
+   */
+  public PolicyVerdict verdict() {
+    return verdict;
+  }
+
+  /**
+   * Whether this request started a {@link VendorPolicy} block (its own answer is its verdict's).
+   */
+  public boolean trippedBlock() {
+    return trippedBlock;
+  }
+
+  void policy(PolicyVerdict verdict, boolean trippedBlock) {
+    this.trippedBlock = trippedBlock;
+    this.verdict = verdict;
+  }
+
   /** Whether the body is one flat JSON object, whatever its fields. */
   public boolean isJsonObject() {
     return jsonFields != null;
@@ -160,6 +182,12 @@ public final class RecordedRequest {
     String contentType = header("Content-Type");
     if (contentType != null) {
       sb.append(", Content-Type=").append(contentType);
+    }
+    if (verdict != PolicyVerdict.NONE) {
+      sb.append(", verdict=").append(verdict);
+    }
+    if (trippedBlock) {
+      sb.append(", tripped a block");
     }
     if (fault != null) {
       sb.append(", fault=").append(fault);
