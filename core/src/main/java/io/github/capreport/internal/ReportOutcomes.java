@@ -328,13 +328,14 @@ public final class ReportOutcomes {
 
   /**
    * A TLS handshake the other end broke off by closing the connection: through a proxy, the proxy
-   * closing its tunnel. The JDK's TLS says so with an {@code EOFException} as the cause (sockets,
-   * as Apache's and OkHttp's) or in these words alone (the engine under java.net.http).
+   * closing its tunnel. The JDK's TLS says so with an {@code EOFException} as the cause (on
+   * sockets, under Apache's and OkHttp's clients) or only in its words, "Remote host terminated the
+   * handshake" or "Remote host closed the channel" (the engine under java.net.http).
    */
   private static boolean tunnelClosed(IOException e) {
     return e instanceof SSLHandshakeException
         && (e.getCause() instanceof EOFException
-            || "Remote host terminated the handshake".equals(e.getMessage()));
+            || String.valueOf(e.getMessage()).startsWith("Remote host"));
   }
 
   static TransportFailureException.Kind classify(IOException e) {
