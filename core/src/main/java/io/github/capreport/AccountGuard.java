@@ -1,7 +1,9 @@
 package io.github.capreport;
 
 import io.github.capreport.internal.Clock;
-import java.util.concurrent.CopyOnWriteArrayList;
+import io.github.capreport.internal.RecentTasks;
+import java.util.IdentityHashMap;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.jspecify.annotations.Nullable;
@@ -26,7 +28,8 @@ import org.jspecify.annotations.Nullable;
  *       backoff or the server's {@code Retry-After}, not only the retry of the one that got it.
  *   <li><b>Retry budget</b>: retries spend a budget that first attempts refill, so that an outage
  *       does not multiply the load by the attempt count: by default at most 10 retries plus one per
- *       5 first attempts. First attempts are never refused.
+ *       5 first attempts, and within a bulk report at most its concurrency plus one per 5 of its
+ *       tasks. First attempts are never refused.
  *   <li><b>Rate limit</b>: optional, off by default: at most so many requests per second, waited
  *       for on the client's scheduler, not on a thread per report.
  * </ul>
@@ -47,12 +50,13 @@ public final class AccountGuard {
   private final long budgetEarning;
   private final long nanosPerRequest;
   private final Clock clock;
-  private final CopyOnWriteArrayList<ReportListener> listeners =
-      new CopyOnWriteArrayList<ReportListener>();
+
+  /** Each listener once, however many clients that share this guard registered it. */
+  private final Map<ReportListener, int[]> listeners = new IdentityHashMap<>();
+
   private final AtomicLong budget;
   private volatile @Nullable AccountHold hold;
   private long holdEndsNanos;
-  private volatile boolean answered;
   private volatile long pausedUntilNanos = NOT_SET;
   private long nextRequestNanos = NOT_SET;
 
@@ -61,8 +65,7 @@ public final class AccountGuard {
     this.reportedTasks =
         builder.reportedTasks != null
             ? builder.reportedTasks
-            : new io.github.capreport.internal.RecentTasks(
-                TimeUnit.MINUTES.toNanos(15), 100_000, builder.clock);
+            : new RecentTasks(TimeUnit.MINUTES.toNanos(15), 100_000, builder.clock);
     this.pace = builder.pace;
     this.budgetCapacity = builder.retryBurst < 0 ? -1 : builder.retryBurst * RETRY_COST;
     this.budgetEarning = builder.retryPercent;
@@ -86,39 +89,29 @@ public final class AccountGuard {
     if (current == null) {
       return null;
     }
-    boolean over;
     synchronized (this) {
-      over = hold == current && clock.nanoTime() - holdEndsNanos >= 0;
-      if (over) {
-        hold = null;
-        answered = false;
+      current = hold;
+      if (current == null || clock.nanoTime() - holdEndsNanos < 0) {
+        return current;
       }
+      hold = null;
     }
-    if (over) {
-      for (ReportListener listener : listeners) {
-        ReportExecution.quietly(listener, current, false);
-      }
-      return null;
-    }
-    return current;
+    tellListeners(current, false);
+    return null;
   }
 
   /**
    * Ends the hold in force now, for when its cause is fixed (the balance was topped up, the key
-   * replaced in the clients that share this guard, the IP allowed). The next bulk report starts
-   * with one task in flight again, until the API answers.
+   * replaced in the clients that share this guard, the IP allowed).
    */
   public void lift() {
     AccountHold lifted;
     synchronized (this) {
       lifted = hold;
       hold = null;
-      answered = false;
     }
     if (lifted != null) {
-      for (ReportListener listener : listeners) {
-        ReportExecution.quietly(listener, lifted, false);
-      }
+      tellListeners(lifted, false);
     }
   }
 
@@ -130,23 +123,45 @@ public final class AccountGuard {
   // ---- for the report engine ----
 
   void register(ReportListener listener) {
-    if (listener != ReportListener.NONE) {
-      listeners.add(listener);
+    if (listener == ReportListener.NONE) {
+      return;
+    }
+    synchronized (listeners) {
+      int[] count = listeners.get(listener);
+      if (count == null) {
+        listeners.put(listener, new int[] {1});
+      } else {
+        count[0]++;
+      }
     }
   }
 
   void unregister(ReportListener listener) {
-    listeners.remove(listener);
+    synchronized (listeners) {
+      int[] count = listeners.get(listener);
+      if (count != null && --count[0] == 0) {
+        listeners.remove(listener);
+      }
+    }
+  }
+
+  private void tellListeners(AccountHold about, boolean started) {
+    Object[] each;
+    synchronized (listeners) {
+      each = listeners.keySet().toArray();
+    }
+    for (Object listener : each) {
+      ReportExecution.quietly((ReportListener) listener, about, started);
+    }
   }
 
   long nowMillis() {
     return clock.currentTimeMillis();
   }
 
-  /** The API answered a report (accepted or refused): bulk reports may open up. */
-  void answered(@Nullable ReportRefusedException refusal) {
-    if (refusal == null || !refusal.errorCode().isAccountWide() || holdNanos == 0) {
-      answered = true;
+  /** The API refused a report: an account-wide refusal puts the account on hold. */
+  void refused(ReportRefusedException refusal) {
+    if (!refusal.errorCode().isAccountWide() || holdNanos == 0) {
       return;
     }
     AccountHold started;
@@ -158,24 +173,19 @@ public final class AccountGuard {
       started = new AccountHold(refusal, now, now + TimeUnit.NANOSECONDS.toMillis(holdNanos));
       holdEndsNanos = clock.nanoTime() + holdNanos;
       hold = started;
-      answered = false;
     }
-    for (ReportListener listener : listeners) {
-      ReportExecution.quietly(listener, started, true);
-    }
+    tellListeners(started, true);
   }
 
-  /** Whether the API has answered since this guard was made or its last hold ended. */
-  boolean hasAnswered() {
-    return answered;
-  }
-
-  /** Holds every report's next request back for {@code millis}: a throttling answer came. */
-  void pause(long millis) {
+  /**
+   * Holds every report's next request back for {@code millis}, at most {@code maxMillis}: a
+   * throttling answer came.
+   */
+  void pause(long millis, long maxMillis) {
     if (!pace || millis <= 0) {
       return;
     }
-    long until = clock.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
+    long until = clock.nanoTime() + TimeUnit.MILLISECONDS.toNanos(Math.min(millis, maxMillis));
     synchronized (this) {
       if (pausedUntilNanos == NOT_SET || until - pausedUntilNanos > 0) {
         pausedUntilNanos = until;
@@ -193,17 +203,22 @@ public final class AccountGuard {
     return left > 0 ? left : 0;
   }
 
-  /** Takes the next request slot of the rate limit: how long to wait for it, in nanoseconds. */
-  long reserveRequest() {
+  /**
+   * Takes a request slot of the rate limit if one is free now (0), or says how long until the next
+   * one is, in nanoseconds; nothing is reserved then, so a report that never comes back for it
+   * (cancelled, closed) holds nobody up.
+   */
+  long tryRequest() {
     if (nanosPerRequest == 0) {
       return 0;
     }
     long now = clock.nanoTime();
     synchronized (this) {
-      long slot =
-          nextRequestNanos == NOT_SET || now - nextRequestNanos > 0 ? now : nextRequestNanos;
-      nextRequestNanos = slot + nanosPerRequest;
-      return slot - now;
+      if (nextRequestNanos != NOT_SET && nextRequestNanos - now > 0) {
+        return nextRequestNanos - now;
+      }
+      nextRequestNanos = now + nanosPerRequest;
+      return 0;
     }
   }
 
@@ -221,11 +236,13 @@ public final class AccountGuard {
     } while (!budget.compareAndSet(current, Math.min(budgetCapacity, current + budgetEarning)));
   }
 
+  /** Whether retries are budgeted at all ({@link Builder#noRetryBudget()} says they are not). */
+  boolean budgetsRetries() {
+    return budgetCapacity >= 0;
+  }
+
   /** Whether the budget allows one more retry, which it then pays for. */
   boolean tryRetry() {
-    if (budgetCapacity < 0) {
-      return true;
-    }
     long current;
     do {
       current = budget.get();
@@ -234,6 +251,11 @@ public final class AccountGuard {
       }
     } while (!budget.compareAndSet(current, current - RETRY_COST));
     return true;
+  }
+
+  /** Gives back a retry paid for but not made. */
+  void refundRetry() {
+    budget.addAndGet(RETRY_COST);
   }
 
   @Override
@@ -287,13 +309,16 @@ public final class AccountGuard {
 
     /**
      * Retries spend a budget of {@code burst} retries that every first attempt refills by {@code
-     * percent} of a retry. Defaults to 10 and 20: under a full outage a bulk report of n tasks
-     * sends at most 1.2 n + 10 requests. First attempts are never refused.
+     * percent} of a retry. Defaults to 10 and 20. A bulk report has a budget of its own besides:
+     * its concurrency, refilled by a fifth of a retry per task, so that under a full outage a bulk
+     * report of n tasks at concurrency c sends at most 1.2 n + c requests. First attempts are never
+     * refused. {@link #noRetryBudget()} turns both off.
      */
     public Builder retryBudget(int burst, int percent) {
-      if (burst < 0 || percent < 0 || percent > 100) {
+      if (burst < 1 || percent < 0 || percent > 100) {
+        // A burst of 0 could never hold a retry: RetryPolicy.none() is how retries are turned off.
         throw new IllegalArgumentException(
-            "burst must be >= 0 and percent within 0..100, were " + burst + " and " + percent);
+            "burst must be >= 1 and percent within 0..100, were " + burst + " and " + percent);
       }
       this.retryBurst = burst;
       this.retryPercent = percent;
@@ -308,8 +333,9 @@ public final class AccountGuard {
 
     /** At most this many requests per second from the clients that share the guard; 0: no limit. */
     public Builder maxRequestsPerSecond(double perSecond) {
-      if (!(perSecond >= 0) || Double.isInfinite(perSecond)) {
-        throw new IllegalArgumentException("perSecond must be >= 0, was " + perSecond);
+      if (!(perSecond == 0 || perSecond >= 0.001) || Double.isInfinite(perSecond)) {
+        throw new IllegalArgumentException(
+            "perSecond must be 0 (no limit) or at least 0.001, was " + perSecond);
       }
       this.nanosPerRequest = perSecond == 0 ? 0 : Math.max(1, (long) (1e9 / perSecond));
       return this;

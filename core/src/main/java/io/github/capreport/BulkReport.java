@@ -11,13 +11,14 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.jspecify.annotations.Nullable;
 
 /**
  * A running bulk report, from {@link CapReportClient#reportAll}. Every task ends with exactly one
  * {@link ReportOutcome}; one task's failure never stops the others, except an account-wide refusal,
  * after which the tasks not yet sent end {@link ReportOutcome.Status#ON_HOLD} without I/O (see
- * {@link AccountGuard}). It starts with one task in flight until the API has answered once. No
+ * {@link AccountGuard}). It starts with one task in flight until the API has answered one. No
  * thread is blocked while it runs: at most {@code concurrency} reports are in flight, and each one
  * that ends starts the next. A task's request is made only when its turn comes, so memory does not
  * grow with the task count.
@@ -34,6 +35,10 @@ public final class BulkReport {
   private final AtomicInteger done = new AtomicInteger();
   private final AtomicBoolean cancelled = new AtomicBoolean();
   private final AtomicInteger widening = new AtomicInteger();
+
+  /** This bulk's own retry budget, in hundredths of a retry: see {@link #mayRetry}. */
+  private final AtomicLong retryBudget = new AtomicLong();
+
   private final CountDownLatch finished;
 
   BulkReport(
@@ -53,15 +58,13 @@ public final class BulkReport {
   }
 
   /**
-   * Starts one task until the API has answered once (since the account guard was made or its hold
-   * ended), then {@code concurrency}: a wrong key or an empty balance costs one request.
+   * Starts one task until the API has answered one of this bulk's (accepted or refused it), then
+   * {@code concurrency}: a wrong key or an empty balance costs one request.
    */
   void start(int concurrency) {
-    int now = client.accountGuard().hasAnswered() ? concurrency : 1;
-    widening.set(concurrency - now);
-    for (int i = 0; i < now; i++) {
-      startNext();
-    }
+    retryBudget.set(concurrency * 100L);
+    widening.set(concurrency - 1);
+    startNext();
   }
 
   /**
@@ -137,6 +140,7 @@ public final class BulkReport {
         return;
       }
       ReportTask task = tasks[index];
+      retryBudget.addAndGet(20);
       if (cancelled.get()) {
         record(index, ReportOutcome.cancelled(task, null));
         continue;
@@ -169,7 +173,10 @@ public final class BulkReport {
     }
     record(slot.index, outcome);
     startNext();
-    if (widening.get() > 0 && client.accountGuard().hasAnswered()) {
+    ReportOutcome.Status status = outcome.status();
+    boolean apiAnswered =
+        status == ReportOutcome.Status.ACCEPTED || status == ReportOutcome.Status.REFUSED;
+    if (apiAnswered && widening.get() > 0) {
       for (int more = widening.getAndSet(0); more > 0; more--) {
         startNext();
       }
@@ -192,6 +199,26 @@ public final class BulkReport {
     }
   }
 
+  /**
+   * Whether a bulk task may be retried: besides the client's budget, a bulk report's retries stay
+   * within its concurrency plus a fifth of its tasks, so that under a full outage it sends at most
+   * 1.2 times its tasks plus its concurrency, whatever the client's budget allows.
+   */
+  static boolean mayRetry(@Nullable ReportCallback callback) {
+    if (!(callback instanceof Slot)) {
+      return true;
+    }
+    AtomicLong budget = ((Slot) callback).bulk().retryBudget;
+    long current;
+    do {
+      current = budget.get();
+      if (current < 100) {
+        return false;
+      }
+    } while (!budget.compareAndSet(current, current - 100));
+    return true;
+  }
+
   /** One task in flight: hears its end, which may come before {@link #startNext} has its call. */
   private final class Slot implements ReportCallback {
     final int index;
@@ -204,6 +231,10 @@ public final class BulkReport {
       this.task = task;
     }
 
+    BulkReport bulk() {
+      return BulkReport.this;
+    }
+
     @Override
     public void onAccepted(ReportResult result) {
       ended(this, ReportOutcome.accepted(task, result));
@@ -213,6 +244,7 @@ public final class BulkReport {
     public void onFailed(CapReportException failure) {
       boolean stoppedByCancel =
           cancelled.get()
+              && !(failure instanceof AccountOnHoldException)
               && (failure.isRetryable()
                   || failure instanceof TransportFailureException
                       && ((TransportFailureException) failure).kind()

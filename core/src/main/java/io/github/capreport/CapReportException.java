@@ -10,6 +10,7 @@ import org.jspecify.annotations.Nullable;
  *   <li>{@link ReportRefusedException}: the API answered and refused the report.
  *   <li>{@link TransportFailureException}: no answer arrived (connect, timeout, I/O).
  *   <li>{@link UnexpectedResponseException}: an answer arrived but it was not the API's.
+ *   <li>{@link AccountOnHoldException}: not sent, because the account is on hold.
  * </ul>
  *
  * <p>Messages never contain the client key.
@@ -23,7 +24,7 @@ public abstract class CapReportException extends RuntimeException {
   private volatile int attempts = 1;
   private volatile boolean earlierMayHaveArrived;
   private volatile boolean mayHaveReachedServer;
-  private volatile boolean budgetSpent;
+  private volatile @Nullable String budgetSpent;
 
   CapReportException(
       String message,
@@ -57,6 +58,7 @@ public abstract class CapReportException extends RuntimeException {
 
   /**
    * The wait the server asked for with {@code Retry-After}, in milliseconds; -1 when it did not.
+   * For an {@link AccountOnHoldException}, what is left of the hold.
    */
   public long retryAfterMillis() {
     return retryAfterMillis;
@@ -78,8 +80,9 @@ public abstract class CapReportException extends RuntimeException {
     this.earlierMayHaveArrived = earlierMayHaveArrived;
   }
 
-  void budgetSpent() {
-    this.budgetSpent = true;
+  /** Not retried: {@code whose} ("the client's", "the bulk report's") retry budget is spent. */
+  void budgetSpent(String whose) {
+    this.budgetSpent = whose;
   }
 
   /** The message, how many attempts were made, and why no more were. */
@@ -100,9 +103,12 @@ public abstract class CapReportException extends RuntimeException {
               ? ": this refusal may mean that it arrived and was accepted."
               : ".");
     }
-    if (budgetSpent) {
-      message.append(
-          " Not retried: the client's retry budget is spent, as when the service keeps failing.");
+    String whose = budgetSpent;
+    if (whose != null) {
+      message
+          .append(" Not retried: ")
+          .append(whose)
+          .append(" retry budget is spent, as when the service keeps failing.");
     }
     return message.toString();
   }

@@ -102,6 +102,7 @@ final class ReportExecution {
   /** Reports on the calling thread, retrying as the policy allows. */
   ReportResult run(TransportRequest request) {
     Call call = new Call(request, null);
+    CapReportException last = null;
     while (true) {
       try {
         ReportResult before = call.preflight();
@@ -110,7 +111,7 @@ final class ReportExecution {
         }
         long wait = call.admission();
         if (wait > 0) {
-          call.pause(wait, TimeUnit.NANOSECONDS, "for the client's pace", null);
+          call.pause(wait, TimeUnit.NANOSECONDS, call.waitingFor, last);
           continue;
         }
         call.handedOver();
@@ -120,6 +121,7 @@ final class ReportExecution {
         if (delay < 0) {
           throw call.giveUp(failure);
         }
+        last = failure;
         call.pause(delay, TimeUnit.MILLISECONDS, "to retry", failure);
       }
     }
@@ -216,7 +218,7 @@ final class ReportExecution {
   final class Call implements ReportCall, Runnable, CallWatchdog.Watched {
     private final TransportRequest request;
     private final @Nullable ReportCallback callback;
-    private final long startNanos = System.nanoTime();
+    private long startNanos; // of the first attempt: the retry policy's deadline runs from it
     private final List<CapReportException> failures = new ArrayList<>(2);
     private final AtomicBoolean finished = new AtomicBoolean();
     private int count;
@@ -227,7 +229,10 @@ final class ReportExecution {
     private volatile CallWatchdog.@Nullable Reason abortReason;
     private volatile @Nullable ScheduledFuture<?> pendingRetry;
     private volatile boolean retryDue;
-    private boolean slotTaken;
+
+    /** What {@link #admission()} said to wait for, for the message if the wait is cut short. */
+    String waitingFor = "";
+
     private @Nullable Thread runner;
     private boolean interruptedRunner;
     private volatile @Nullable Thread watchedCaller;
@@ -327,35 +332,33 @@ final class ReportExecution {
       AccountHold hold = guard.hold();
       if (hold != null) {
         throw new AccountOnHoldException(
-            hold, request.endpoint(), request.taskId(), guard.nowMillis());
+            hold, request.endpoint(), request.taskId(), guard.nowMillis(), count > 0);
       }
       boolean reported;
       try {
         reported = guard.reportedTasks().contains(request.taskId());
-      } catch (RuntimeException storeFailed) {
+      } catch (Throwable storeFailed) {
         reported = false; // a broken store must not lose the report: it is sent
       }
-      return reported ? ReportResult.alreadyReported(request.endpoint(), request.taskId()) : null;
+      return reported
+          ? ReportResult.alreadyReported(request.endpoint(), request.taskId(), count)
+          : null;
     }
 
     /**
-     * How long the attempt must wait, in nanoseconds, for the client-wide pace and then for its
-     * slot of the rate limit; 0 to go now.
+     * How long the attempt must wait, in nanoseconds, for the client-wide pace and then for a slot
+     * of the rate limit; 0 to go now. Reports paused together wake spread over up to half the pause
+     * again (at most a second), so that they do not all go at once.
      */
     long admission() {
       long paused = guard.pausedNanos();
       if (paused > 0) {
-        return paused;
+        waitingFor = "for the client's pace";
+        long spread = Math.min(paused / 2, TimeUnit.SECONDS.toNanos(1));
+        return paused + (long) (random.nextDouble() * spread);
       }
-      if (!slotTaken) {
-        long wait = guard.reserveRequest();
-        if (wait > 0) {
-          slotTaken = true; // the slot is this report's; after the wait it goes
-          return wait;
-        }
-      }
-      slotTaken = false;
-      return 0;
+      waitingFor = "for the rate limit";
+      return guard.tryRequest();
     }
 
     /** Waits on the blocked caller's thread; {@code close()} ends the wait and the report. */
@@ -388,6 +391,11 @@ final class ReportExecution {
         if (early != null) {
           throw outcomes.notSent(request, early, "before it was sent");
         }
+        // Again: a hold may have started, or the task been accepted, while it waited.
+        ReportResult before = preflight();
+        if (before != null) {
+          return before;
+        }
         Exchange current;
         try {
           current = transport.newExchange(request);
@@ -418,13 +426,11 @@ final class ReportExecution {
           } finally {
             running(false);
           }
-          ReportResult result = outcomes.interpret(request, answer);
-          guard.answered(null);
-          return result;
+          return outcomes.interpret(request, answer);
         } catch (IOException e) {
           throw outcomes.failure(request, e, abortReason, requestTimeoutMillis);
         } catch (ReportRefusedException e) {
-          guard.answered(e); // an account-wide refusal puts the account on hold, here
+          guard.refused(e); // an account-wide refusal puts the account on hold, here
           throw e;
         } catch (CapReportException e) {
           throw e;
@@ -502,6 +508,7 @@ final class ReportExecution {
 
     private void starting() {
       if (count == 0) {
+        startNanos = System.nanoTime();
         guard.firstAttempt();
       }
       count++;
@@ -517,7 +524,8 @@ final class ReportExecution {
       failures.add(failure);
       long delay = policy.delayBefore(count + 1, failure.retryAfterMillis(), random);
       if (ReportOutcomes.throttled(failure)) {
-        guard.pause(delay); // every report of the client waits it out, retried or not
+        // Every report of the client waits it out, retried or not; never past a retry's deadline.
+        guard.pause(delay, policy.deadlineMillis());
       }
       if (!failure.isRetryable()
           || failure instanceof AccountOnHoldException
@@ -532,9 +540,16 @@ final class ReportExecution {
       if (elapsed + delay > policy.deadlineMillis()) {
         return -1;
       }
-      if (!guard.tryRetry()) {
-        failure.budgetSpent();
-        return -1;
+      if (guard.budgetsRetries()) {
+        if (!guard.tryRetry()) {
+          failure.budgetSpent("the client's");
+          return -1;
+        }
+        if (!BulkReport.mayRetry(callback)) {
+          guard.refundRetry();
+          failure.budgetSpent("the bulk report's");
+          return -1;
+        }
       }
       try {
         listener.retryScheduled(request.endpoint(), request.taskId(), count, delay, failure);
@@ -550,7 +565,7 @@ final class ReportExecution {
         counted = result.withAttempts(count);
         try {
           guard.reportedTasks().add(request.taskId());
-        } catch (RuntimeException storeFailed) {
+        } catch (Throwable storeFailed) {
           // The report was accepted all the same; a second one would be refused by the API.
         }
       }

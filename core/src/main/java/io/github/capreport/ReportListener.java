@@ -36,7 +36,8 @@ public abstract class ReportListener {
 
   /**
    * The report is over: exactly one of {@code result} and {@code failure} is non-null. {@code
-   * attempts} is how many were sent.
+   * attempts} is how many were sent (0 for a report answered without I/O: already reported, or on
+   * hold).
    */
   public void reportFinished(
       ReportEndpoint endpoint,

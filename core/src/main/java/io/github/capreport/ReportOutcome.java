@@ -20,7 +20,7 @@ public final class ReportOutcome {
     /**
      * Not sent, or not sent again: the account is on hold after an account-wide refusal. {@link
      * #failure()} is an {@link AccountOnHoldException} that says until when; report the task again
-     * after that.
+     * after that, unless {@link #mayHaveReachedServer()} says an earlier attempt may have arrived.
      */
     ON_HOLD,
     /**
@@ -71,12 +71,17 @@ public final class ReportOutcome {
     return status;
   }
 
-  /** The accepted report; null unless {@link Status#ACCEPTED}. */
+  /**
+   * The accepted report; null unless {@link Status#ACCEPTED} or {@link Status#ALREADY_REPORTED}.
+   */
   public @Nullable ReportResult result() {
     return result;
   }
 
-  /** Why it was not accepted; null for {@link Status#ACCEPTED} and a task never sent. */
+  /**
+   * Why it was not accepted; null when accepted or already reported, and for a task cancelled
+   * before it was sent.
+   */
   public @Nullable CapReportException failure() {
     return failure;
   }

@@ -13,9 +13,11 @@ import java.net.ConnectException;
 import java.net.SocketTimeoutException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
@@ -346,6 +348,27 @@ class AccountGuardTest {
   }
 
   @Test
+  void aBulkReportStaysWithinItsOwnBudgetAtAnyConcurrency() throws Exception {
+    AccountGuard roomy =
+        AccountGuard.builder().retryBudget(100_000, 100).clientWidePace(false).build();
+    for (int concurrency : new int[] {1, 4, 16}) {
+      // The first task is accepted, so that the bulk opens to its concurrency; then an outage.
+      transport
+          .then(Answers.success())
+          .otherwise(ScriptedTransport.fail(new ConnectException("x")));
+      int before = transport.sent().size();
+      List<ReportTask> tasks = new ArrayList<>();
+      for (long id = 1; id <= 200; id++) {
+        tasks.add(ReportTask.of(ReportEndpoint.IMAGE_CAPTCHA, concurrency * 1000 + id));
+      }
+      client(roomy, TestPolicies.FAST).reportAll(tasks, concurrency).await(30, TimeUnit.SECONDS);
+      int sent = transport.sent().size() - before;
+      assertTrue(sent <= 1.2 * 200 + concurrency, "concurrency " + concurrency + ": " + sent);
+      assertTrue(sent > 200, "some retries were made");
+    }
+  }
+
+  @Test
   void withoutABudgetEveryAttemptIsMade() throws Exception {
     transport.otherwise(ScriptedTransport.fail(new ConnectException("refused")));
     CapReportClient client =
@@ -366,13 +389,15 @@ class AccountGuardTest {
   }
 
   @Test
-  void theRateLimitSpacesRequestsOnTheClock() {
+  void theRateLimitSpacesRequestsOnTheClockAndReservesNothing() {
     AccountGuard guard = guard().maxRequestsPerSecond(4).build();
-    assertEquals(0, guard.reserveRequest());
-    assertEquals(TimeUnit.MILLISECONDS.toNanos(250), guard.reserveRequest());
-    assertEquals(TimeUnit.MILLISECONDS.toNanos(500), guard.reserveRequest());
+    assertEquals(0, guard.tryRequest());
+    assertEquals(TimeUnit.MILLISECONDS.toNanos(250), guard.tryRequest());
+    assertEquals(TimeUnit.MILLISECONDS.toNanos(250), guard.tryRequest(), "asking took no slot");
+    clock.advance(250, TimeUnit.MILLISECONDS);
+    assertEquals(0, guard.tryRequest());
     clock.advance(2, TimeUnit.SECONDS);
-    assertEquals(0, guard.reserveRequest());
+    assertEquals(0, guard.tryRequest());
   }
 
   @Test
@@ -392,11 +417,206 @@ class AccountGuardTest {
     assertThrows(
         IllegalArgumentException.class, () -> AccountGuard.builder().holdFor(-1, TimeUnit.SECONDS));
     assertThrows(IllegalArgumentException.class, () -> AccountGuard.builder().retryBudget(1, 101));
+    assertThrows(IllegalArgumentException.class, () -> AccountGuard.builder().retryBudget(0, 20));
+    assertThrows(
+        IllegalArgumentException.class, () -> AccountGuard.builder().maxRequestsPerSecond(1e-12));
     assertThrows(
         IllegalArgumentException.class, () -> AccountGuard.builder().maxRequestsPerSecond(-1));
     assertThrows(
         IllegalArgumentException.class,
         () -> AccountGuard.builder().maxRequestsPerSecond(Double.NaN));
+  }
+
+  // ---- found in review ----
+
+  @Test
+  void aLongRetryAfterPausesTheClientNoLongerThanARetrysDeadline() {
+    transport.then(Answers.notJson(429, "<html>slow down</html>").retryAfter("3600"));
+    AccountGuard guard = guard().build();
+    RetryPolicy policy = RetryPolicy.builder().deadline(2, TimeUnit.SECONDS).build();
+    CapReportClient client = client(guard, policy);
+    assertThrows(UnexpectedResponseException.class, () -> client.reportImage(1));
+    assertTrue(guard.pausedNanos() > 0);
+    assertTrue(guard.pausedNanos() <= TimeUnit.SECONDS.toNanos(2), "paused " + guard.pausedNanos());
+  }
+
+  @Test
+  void reportsWaitingForAConnectionAreNotSentOnceTheHoldStarts() throws Exception {
+    CountDownLatch gate = new CountDownLatch(1);
+    transport
+        .then(ScriptedTransport.gated(gate, Answers.refusal(200, "ERROR_KEY_DOES_NOT_EXIST")))
+        .otherwise(Answers.refusal(200, "ERROR_KEY_DOES_NOT_EXIST"));
+    CapReportClient client =
+        CapReportClient.builder()
+            .clientKey(KEY)
+            .transport(transport)
+            .retryPolicy(RetryPolicy.none())
+            .maxConnections(1)
+            .build();
+    clients.add(client);
+    CompletableFuture<ReportResult> first = client.reportAsync(ReportEndpoint.IMAGE_CAPTCHA, 1);
+    assertTrue(transport.awaitExecutions(1));
+    List<CompletableFuture<ReportResult>> queued = new ArrayList<>();
+    for (long id = 2; id <= 6; id++) {
+      queued.add(client.reportAsync(ReportEndpoint.IMAGE_CAPTCHA, id)); // past the preflight
+    }
+    gate.countDown();
+    assertInstanceOf(ReportRefusedException.class, failureOf(first));
+    for (CompletableFuture<ReportResult> report : queued) {
+      assertInstanceOf(AccountOnHoldException.class, failureOf(report));
+    }
+    assertEquals(1, transport.sent().size(), "requests sent with a wrong key");
+  }
+
+  private static Throwable failureOf(Future<?> future) {
+    return assertThrows(ExecutionException.class, () -> future.get(10, TimeUnit.SECONDS))
+        .getCause();
+  }
+
+  @Test
+  void aListenerSharedByTwoClientsHearsAHoldOnce() {
+    transport.otherwise(Answers.refusal(200, "ERROR_KEY_DOES_NOT_EXIST"));
+    AccountGuard shared = guard().build();
+    CapReportClient first = client(shared, RetryPolicy.none());
+    CapReportClient second = client(shared, RetryPolicy.none());
+    assertThrows(ReportRefusedException.class, () -> first.reportImage(1));
+    assertEquals(1, events.started.size());
+    second.close();
+    shared.lift();
+    assertEquals(1, events.ended.size(), "still registered by the first client");
+  }
+
+  @Test
+  void afterAPauseTheRateLimitStillSpacesRequests() throws Exception {
+    transport.then(Answers.notJson(429, "<html>slow down</html>").retryAfter("3"));
+    transport.otherwise(Answers.success());
+    AccountGuard guard = guard().maxRequestsPerSecond(2).build();
+    CapReportClient client = client(guard, RetryPolicy.none());
+    assertThrows(UnexpectedResponseException.class, () -> client.reportImage(1));
+    List<CompletableFuture<ReportResult>> next = new ArrayList<>();
+    for (long id = 2; id <= 4; id++) {
+      next.add(client.reportAsync(ReportEndpoint.IMAGE_CAPTCHA, id));
+    }
+    clock.advance(5, TimeUnit.SECONDS); // the pause is over: one slot is free, not three
+    awaitSent(2);
+    clock.advance(500, TimeUnit.MILLISECONDS);
+    awaitSent(3);
+    clock.advance(500, TimeUnit.MILLISECONDS);
+    awaitSent(4);
+    for (CompletableFuture<ReportResult> report : next) {
+      assertEquals(1, report.get(10, TimeUnit.SECONDS).attempts());
+    }
+  }
+
+  /** Waits for the n-th request, then checks that no other went with it. */
+  private void awaitSent(int n) throws InterruptedException {
+    for (int i = 0; i < 400 && transport.sent().size() < n; i++) {
+      Thread.sleep(25);
+    }
+    Thread.sleep(100); // a report that got past the limit would be sent by now
+    assertEquals(n, transport.sent().size());
+  }
+
+  @Test
+  void aClosedClientHoldsNoRateLimitSlotForAnother() throws Exception {
+    transport.otherwise(Answers.success());
+    AccountGuard shared = guard().maxRequestsPerSecond(1).build();
+    CapReportClient first = client(shared, RetryPolicy.none());
+    for (long id = 1; id <= 30; id++) {
+      first.reportAsync(ReportEndpoint.IMAGE_CAPTCHA, id);
+    }
+    awaitSent(1);
+    first.close();
+    clock.advance(1, TimeUnit.SECONDS);
+    assertEquals(0, shared.tryRequest(), "the next slot is free");
+  }
+
+  @Test
+  void anErrorFromTheStoreLosesNoReport() throws Exception {
+    transport.otherwise(Answers.success());
+    ReportedTasks broken =
+        new ReportedTasks() {
+          @Override
+          public boolean contains(long taskId) {
+            throw new AssertionError("store bug");
+          }
+
+          @Override
+          public void add(long taskId) {
+            throw new AssertionError("store bug");
+          }
+        };
+    CapReportClient client = client(guard().reportedTasks(broken).build(), RetryPolicy.none());
+    assertEquals(
+        1,
+        client.reportAsync(ReportEndpoint.IMAGE_CAPTCHA, 7).get(10, TimeUnit.SECONDS).attempts());
+  }
+
+  @Test
+  void anOnHoldFailureAfterATimeoutDoesNotSayNothingArrived() throws Exception {
+    CountDownLatch retrying = new CountDownLatch(1);
+    transport.then(ScriptedTransport.fail(new SocketTimeoutException("read timed out")));
+    transport.otherwise(Answers.refusal(200, "ERROR_KEY_DOES_NOT_EXIST"));
+    RetryPolicy slow =
+        RetryPolicy.builder()
+            .initialDelay(1, TimeUnit.SECONDS)
+            .maxDelay(1, TimeUnit.SECONDS)
+            .build();
+    CapReportClient client =
+        CapReportClient.builder()
+            .clientKey(KEY)
+            .transport(transport)
+            .retryPolicy(slow)
+            .accountGuard(guard().build())
+            .listener(
+                new ReportListener() {
+                  @Override
+                  public void retryScheduled(
+                      ReportEndpoint e, long id, int f, long d, CapReportException x) {
+                    retrying.countDown();
+                  }
+                })
+            .build();
+    clients.add(client);
+    CompletableFuture<ReportResult> first = client.reportAsync(ReportEndpoint.IMAGE_CAPTCHA, 7);
+    assertTrue(retrying.await(10, TimeUnit.SECONDS));
+    assertThrows(ReportRefusedException.class, () -> client.reportImage(8)); // the hold starts
+    AccountOnHoldException held = assertInstanceOf(AccountOnHoldException.class, failureOf(first));
+    assertTrue(held.mayHaveReachedServer());
+    assertEquals(1, held.attempts());
+    assertFalse(held.getMessage().contains("did not reach the server"), held.getMessage());
+    assertTrue(held.getMessage().contains("not sent again"), held.getMessage());
+  }
+
+  @Test
+  void aBulkBudgetRefusalSaysWhoseBudget() throws Exception {
+    transport.then(Answers.success()).otherwise(ScriptedTransport.fail(new ConnectException("x")));
+    AccountGuard roomy =
+        AccountGuard.builder().retryBudget(100_000, 100).clientWidePace(false).build();
+    List<ReportOutcome> outcomes =
+        client(roomy, TestPolicies.FAST).reportAll(tasks(100), 4).await(30, TimeUnit.SECONDS);
+    assertTrue(
+        outcomes.stream()
+            .anyMatch(
+                o ->
+                    o.failure() != null
+                        && o.failure().getMessage().contains("the bulk report's retry budget")),
+        "a failure names the bulk's budget");
+  }
+
+  @Test
+  void aHeldTaskOfACancelledBulkStillSaysOnHold() throws Exception {
+    transport.otherwise(Answers.refusal(200, "ERROR_KEY_DOES_NOT_EXIST"));
+    CapReportClient client = client(guard().build(), RetryPolicy.none());
+    assertThrows(ReportRefusedException.class, () -> client.reportImage(1));
+    BulkReport bulk = client.reportAll(tasks(5), 2);
+    bulk.cancel();
+    for (ReportOutcome outcome : bulk.await(10, TimeUnit.SECONDS)) {
+      assertTrue(
+          outcome.status() == ReportOutcome.Status.ON_HOLD
+              || outcome.status() == ReportOutcome.Status.CANCELLED && outcome.failure() == null,
+          outcome.toString());
+    }
   }
 
   /** A clock that moves only when told. */

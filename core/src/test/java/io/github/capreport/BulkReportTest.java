@@ -53,20 +53,9 @@ class BulkReportTest {
             .transport(transport)
             .retryPolicy(policy)
             .listener(listener)
-            .accountGuard(answered())
             .build();
     clients.add(client);
     return client;
-  }
-
-  /**
-   * A guard that has heard the API answer, so that bulk reports start at their full concurrency:
-   * these cases are about what happens to many tasks in flight. The slow start has its own.
-   */
-  private static AccountGuard answered() {
-    AccountGuard guard = AccountGuard.create();
-    guard.answered(null);
-    return guard;
   }
 
   private CapReportClient client() {
@@ -151,72 +140,81 @@ class BulkReportTest {
     assertEquals(100_000, transport.sent().size());
   }
 
+  // A bulk report opens to its concurrency once the API has answered one of its tasks: in the
+  // cases below, task 1 is accepted at once, and the tasks after it are the ones in flight.
+
   @Test
   void cancellingEndsTasksNotYetStartedAsCancelled() throws Exception {
     CountDownLatch gate = new CountDownLatch(1);
-    transport.otherwise(ScriptedTransport.gated(gate, Answers.success()));
+    transport.then(Answers.success()).otherwise(ScriptedTransport.gated(gate, Answers.success()));
     List<ReportTask> tasks = new ArrayList<>();
-    for (long id = 1; id <= 10; id++) {
+    for (long id = 1; id <= 11; id++) {
       tasks.add(ReportTask.of(CaptchaKind.TURNSTILE, id));
     }
     BulkReport bulk = client().reportAll(tasks, 2, null);
+    assertTrue(transport.awaitExecutions(3), "task 1, then two in flight");
     bulk.cancel();
     assertTrue(bulk.isCancelled());
-    assertEquals(8, bulk.completed());
+    assertEquals(1 + 8, bulk.completed());
     gate.countDown();
     List<ReportOutcome> outcomes = bulk.await(10, TimeUnit.SECONDS);
-    assertEquals(ReportOutcome.Status.ACCEPTED, outcomes.get(0).status());
-    assertEquals(ReportOutcome.Status.ACCEPTED, outcomes.get(1).status());
-    for (ReportOutcome outcome : outcomes.subList(2, 10)) {
+    for (ReportOutcome outcome : outcomes.subList(0, 3)) {
+      assertEquals(ReportOutcome.Status.ACCEPTED, outcome.status());
+    }
+    for (ReportOutcome outcome : outcomes.subList(3, 11)) {
       assertEquals(ReportOutcome.Status.CANCELLED, outcome.status());
       assertNull(outcome.failure());
       assertEquals(0, outcome.attempts());
     }
-    assertEquals(2, transport.sent().size());
+    assertEquals(3, transport.sent().size());
   }
 
   @Test
   void cancellingEndsTasksWaitingToRetryAtOnceAsCancelled() throws Exception {
-    transport.otherwise(ScriptedTransport.fail(new ConnectException("refused")));
+    transport
+        .then(Answers.success())
+        .otherwise(ScriptedTransport.fail(new ConnectException("refused")));
     RetryCounter retries = new RetryCounter(3);
-    BulkReport bulk = client(SLOW, retries).reportAll(tasks(3), 3);
+    BulkReport bulk = client(SLOW, retries).reportAll(tasks(4), 3);
     assertTrue(retries.scheduled.await(10, TimeUnit.SECONDS));
     bulk.cancel();
     // The retries are a minute away: only the cancel can end them within this wait.
     List<ReportOutcome> outcomes = bulk.await(20, TimeUnit.SECONDS);
-    for (ReportOutcome outcome : outcomes) {
+    assertEquals(ReportOutcome.Status.ACCEPTED, outcomes.get(0).status());
+    for (ReportOutcome outcome : outcomes.subList(1, 4)) {
       assertEquals(ReportOutcome.Status.CANCELLED, outcome.status(), outcome.toString());
       TransportFailureException last =
           assertInstanceOf(TransportFailureException.class, outcome.failure());
       assertEquals(TransportFailureException.Kind.CONNECT, last.kind(), "the last failure");
       assertEquals(1, outcome.attempts());
     }
-    assertEquals(3, transport.sent().size());
+    assertEquals(4, transport.sent().size());
   }
 
   @Test
   void closingTheClientDuringABulkEndsEveryUnstartedTaskAndSendsNothingMore() throws Exception {
-    transport.otherwise(ScriptedTransport.hang());
+    transport.then(Answers.success()).otherwise(ScriptedTransport.hang());
     CapReportClient client = client();
-    BulkReport bulk = client.reportAll(tasks(10), 2);
-    assertTrue(transport.awaitExecutions(2));
+    BulkReport bulk = client.reportAll(tasks(11), 2);
+    assertTrue(transport.awaitExecutions(3));
     client.close();
     List<ReportOutcome> outcomes = bulk.await(20, TimeUnit.SECONDS);
     assertTrue(bulk.isCancelled());
-    for (ReportOutcome outcome : outcomes) {
+    assertEquals(ReportOutcome.Status.ACCEPTED, outcomes.get(0).status());
+    for (ReportOutcome outcome : outcomes.subList(1, 11)) {
       assertEquals(ReportOutcome.Status.CANCELLED, outcome.status(), outcome.toString());
     }
-    for (ReportOutcome inFlight : outcomes.subList(0, 2)) {
+    for (ReportOutcome inFlight : outcomes.subList(1, 3)) {
       TransportFailureException e =
           assertInstanceOf(TransportFailureException.class, inFlight.failure());
       assertEquals(TransportFailureException.Kind.CANCELLED, e.kind());
       assertEquals(1, inFlight.attempts());
     }
-    for (ReportOutcome unstarted : outcomes.subList(2, 10)) {
+    for (ReportOutcome unstarted : outcomes.subList(3, 11)) {
       assertNull(unstarted.failure());
       assertEquals(0, unstarted.attempts());
     }
-    assertEquals(2, transport.sent().size());
+    assertEquals(3, transport.sent().size());
     assertEquals(2, transport.aborted(), "close() aborts the exchanges in flight");
   }
 

@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import io.github.capreport.AccountGuard;
+import io.github.capreport.AccountHold;
 import io.github.capreport.ApiErrorCode;
 import io.github.capreport.BulkReport;
 import io.github.capreport.CapReportClient;
@@ -536,6 +538,124 @@ public abstract class TransportReliabilitySuite extends ClientSuiteHarness {
     }
     assertTrue(retried > 0, "no task was retried");
     assertTrue(accepted > BULK_TASKS * 9 / 10, accepted + " of " + BULK_TASKS + " accepted");
+  }
+
+  // ---- the vendor's rules: the client never gets its user blocked ----
+
+  /** An emulator that enforces {@link VendorPolicy#capMonster()}, closed after the case. */
+  private CapMonsterEmulator vendorEmulator() {
+    return closeAfterTheCase(
+        CapMonsterEmulator.builder()
+            .clientKey(CLIENT_KEY)
+            .acceptAnyTaskId()
+            .vendorPolicy(VendorPolicy.capMonster())
+            .start());
+  }
+
+  /**
+   * Under the vendor's rules, 10,000 tasks with one request in ten failing trip no block: every
+   * retry is of a task the server did not accept, and none is sent twice once accepted.
+   */
+  @Test
+  public void bulkReportsThroughFaultsUnderTheVendorsRulesTripNoBlock() throws Exception {
+    CapMonsterEmulator vendor = vendorEmulator();
+    vendor.faultEvery(
+        10,
+        Fault.SERVICE_UNAVAILABLE_HTML,
+        Fault.CLOSE_CONNECTION,
+        Fault.CLOSE_MID_ANSWER,
+        Fault.NO_SLOT_AVAILABLE);
+    CapReportClient client =
+        client(builder(LONG_TIMEOUT_MILLIS).baseUrl(vendor.baseUrl()).retryPolicy(FAST_RETRIES));
+    List<ReportOutcome> outcomes =
+        awaitBulk(
+            client.reportAll(
+                tasks(7_000_000), BULK_CONCURRENCY, (outcome, done, total) -> remember(outcome)));
+
+    assertEquals(BULK_TASKS, outcomes.size());
+    assertTrue(vendor.faultsInjected() > 0, "faults injected");
+    assertEquals(0, vendor.blocksTripped(), "blocks tripped");
+    assertEquals(0, vendor.count(PolicyVerdict.IP_BLOCKED), "requests answered as blocked");
+    assertEquals(0, vendor.count(PolicyVerdict.WRONG_TASK_ID), "reports of a task sent twice");
+    int accepted = 0;
+    for (ReportOutcome outcome : outcomes) {
+      accepted += outcome.status() == ReportOutcome.Status.ACCEPTED ? 1 : 0;
+    }
+    assertTrue(accepted > BULK_TASKS * 9 / 10, accepted + " of " + BULK_TASKS + " accepted");
+  }
+
+  /**
+   * Under the vendor's rules, 10,000 tasks with a wrong key trip no block either: the client stops
+   * after the first refusal, and the rest end on hold, ready to be reported again.
+   */
+  @Test
+  public void bulkReportsWithAWrongKeyUnderTheVendorsRulesTripNoBlock() throws Exception {
+    CapMonsterEmulator vendor = vendorEmulator();
+    CapReportClient client =
+        client(
+            builder(LONG_TIMEOUT_MILLIS)
+                .baseUrl(vendor.baseUrl())
+                .clientKey(UNKNOWN_KEY)
+                .retryPolicy(FAST_RETRIES));
+    List<ReportOutcome> outcomes =
+        awaitBulk(
+            client.reportAll(
+                tasks(8_000_000), BULK_CONCURRENCY, (outcome, done, total) -> remember(outcome)));
+
+    assertEquals(0, vendor.blocksTripped(), "blocks tripped");
+    assertEquals(1, vendor.requestCount(), "requests that reached the server");
+    assertEquals(1, vendor.count(PolicyVerdict.WRONG_KEY));
+    assertEquals(ReportOutcome.Status.REFUSED, outcomes.get(0).status());
+    for (ReportOutcome outcome : outcomes.subList(1, BULK_TASKS)) {
+      assertEquals(ReportOutcome.Status.ON_HOLD, outcome.status(), String.valueOf(outcome));
+      assertTrue(outcome.failure().isRetryable(), "a held task can be reported again");
+    }
+    AccountHold hold = remember(client.accountGuard().hold());
+    assertNotNull(hold);
+    assertEquals(ApiErrorCode.ERROR_KEY_DOES_NOT_EXIST, hold.errorCode());
+  }
+
+  /**
+   * Under a full outage, every answer a retryable failure, a bulk report's retries stay within its
+   * budget: at most 1.2 times its tasks plus its concurrency reach the server, not 3 times.
+   */
+  @Test
+  public void aFullOutageCostsABulkReportAtMostATimesOnePointTwoPlusItsConcurrency()
+      throws Exception {
+    emulator().acceptAnyTaskId(true);
+    emulator().faultEvery(1, Fault.SERVICE_UNAVAILABLE_HTML, Fault.CLOSE_CONNECTION);
+    int tasks = 1_000;
+    int concurrency = 16;
+    List<ReportTask> all = tasks(9_500_000).subList(0, tasks);
+    List<ReportOutcome> outcomes =
+        awaitBulk(
+            client(builder(LONG_TIMEOUT_MILLIS).retryPolicy(FAST_RETRIES))
+                .reportAll(all, concurrency, (outcome, done, total) -> remember(outcome)));
+    int requests = emulator().requestCount();
+    assertTrue(
+        requests >= tasks && requests <= 1.2 * tasks + concurrency,
+        "requests that reached the server: " + requests);
+    for (ReportOutcome outcome : outcomes) {
+      assertEquals(ReportOutcome.Status.FAILED, outcome.status(), String.valueOf(outcome));
+    }
+  }
+
+  /** The same guard, without its hold, would have tripped the vendor's block: the case can fail. */
+  @Test
+  public void withoutTheHoldAWrongKeyTripsTheVendorsBlock() throws Exception {
+    CapMonsterEmulator vendor = vendorEmulator();
+    CapReportClient client =
+        client(
+            builder(LONG_TIMEOUT_MILLIS)
+                .baseUrl(vendor.baseUrl())
+                .clientKey(UNKNOWN_KEY)
+                .accountGuard(AccountGuard.builder().holdFor(0, TimeUnit.SECONDS).build()));
+    List<ReportTask> tasks = new ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      tasks.add(ReportTask.of(ReportEndpoint.IMAGE_CAPTCHA, 9_000_000 + i));
+    }
+    awaitBulk(client.reportAll(tasks, 4));
+    assertTrue(vendor.blocksTripped() > 0, "a client that keeps sending is blocked");
   }
 
   private List<ReportTask> tasks(long firstId) {

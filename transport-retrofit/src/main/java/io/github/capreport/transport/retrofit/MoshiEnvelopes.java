@@ -24,10 +24,9 @@ final class MoshiEnvelopes implements JsonBinding {
   @Override
   public byte[] reportBody(String clientKey, long taskId) {
     Buffer buffer = new Buffer();
-    try {
-      JsonWriter writer = JsonWriter.of(buffer); // writes straight into the buffer
+    try (JsonWriter writer = JsonWriter.of(buffer)) { // writes straight into the buffer
       writer.beginObject().name("clientKey").value(clientKey).name("taskId").value(taskId);
-      writer.endObject().close();
+      writer.endObject();
     } catch (IOException e) {
       throw new IllegalStateException("cannot write into a Buffer", e);
     }

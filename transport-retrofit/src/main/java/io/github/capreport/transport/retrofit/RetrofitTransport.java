@@ -10,12 +10,8 @@ import io.github.capreport.spi.TransportResponse;
 import io.github.capreport.spi.TunnelRefusedException;
 import java.io.IOException;
 import java.io.InputStream;
-import java.security.GeneralSecurityException;
-import java.security.KeyStore;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import javax.net.ssl.TrustManagerFactory;
-import javax.net.ssl.X509TrustManager;
 import okhttp3.Call;
 import okhttp3.ConnectionPool;
 import okhttp3.Credentials;
@@ -53,25 +49,26 @@ import retrofit2.Retrofit;
  * 0} or an authentication challenge.
  */
 public final class RetrofitTransport implements Transport {
-  private final OkHttpClient client;
+  final OkHttpClient client; // the client reports go through; package-private for tests
   private final boolean ownsClient;
 
-  private RetrofitTransport(Builder builder) {
-    TransportOptions options = builder.options;
-    OkHttpClient.Builder b;
-    if (builder.okHttpClient != null) {
+  private RetrofitTransport(TransportOptions options, @Nullable OkHttpClient given) {
+    OkHttpClient.Builder b = given != null ? given.newBuilder() : new OkHttpClient.Builder();
+    if (given != null) {
       options.rejectClientSettings("the OkHttpClient given to RetrofitTransport");
-      b = builder.okHttpClient.newBuilder();
     } else {
       // The request timeout as read and write timeout: a backstop, core owns the deadline.
-      b =
-          new OkHttpClient.Builder()
-              .connectionPool(new ConnectionPool(options.maxConnections(), 5, TimeUnit.MINUTES))
-              .connectTimeout(options.connectTimeoutMillis(), TimeUnit.MILLISECONDS)
-              .readTimeout(options.requestTimeoutMillis(), TimeUnit.MILLISECONDS)
-              .writeTimeout(options.requestTimeoutMillis(), TimeUnit.MILLISECONDS);
+      b.connectionPool(new ConnectionPool(options.maxConnections(), 5, TimeUnit.MINUTES))
+          .connectTimeout(options.connectTimeoutMillis(), TimeUnit.MILLISECONDS)
+          .readTimeout(options.requestTimeoutMillis(), TimeUnit.MILLISECONDS)
+          .writeTimeout(options.requestTimeoutMillis(), TimeUnit.MILLISECONDS);
       if (options.sslContext() != null) {
-        b.sslSocketFactory(options.sslContext().getSocketFactory(), platformTrustManager());
+        // OkHttp wants a trust manager beside the context's socket factory, which does not reveal
+        // its own: the one OkHttp picks for a client without TLS settings, as b still is, the
+        // platform's. OkHttp uses it only to clean certificate chains for pinning, which this
+        // client does not configure; handshakes are verified by the context's socket factory,
+        // host names by OkHttp's verifier. A client of your own sets both as it likes.
+        b.sslSocketFactory(options.sslContext().getSocketFactory(), b.build().x509TrustManager());
       }
       b.proxySelector(options.proxySelector());
       ProxyCredentials proxy = options.proxyCredentials();
@@ -90,7 +87,7 @@ public final class RetrofitTransport implements Transport {
     // Core owns retries: OkHttp's silent resend after a broken connection could repeat a report.
     this.client =
         b.followRedirects(false).followSslRedirects(false).retryOnConnectionFailure(false).build();
-    this.ownsClient = builder.okHttpClient == null;
+    this.ownsClient = given == null;
   }
 
   public static Builder builder() {
@@ -121,28 +118,6 @@ public final class RetrofitTransport implements Transport {
   public void close() {
     if (ownsClient) {
       client.connectionPool().evictAll();
-    }
-  }
-
-  /** The client reports go through; for tests. */
-  OkHttpClient okHttpClient() {
-    return client;
-  }
-
-  /**
-   * What OkHttp is told beside the context's socket factory, which does not reveal its own trust
-   * manager: the platform's. OkHttp uses it only to clean certificate chains for pinning, which
-   * this client does not configure; handshakes are verified by the context's socket factory, host
-   * names by OkHttp's verifier. A client of your own sets both as it likes.
-   */
-  private static X509TrustManager platformTrustManager() {
-    try {
-      TrustManagerFactory factory =
-          TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-      factory.init((KeyStore) null);
-      return (X509TrustManager) factory.getTrustManagers()[0];
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException("no platform trust manager", e);
     }
   }
 
@@ -274,7 +249,7 @@ public final class RetrofitTransport implements Transport {
     }
 
     public RetrofitTransport build() {
-      return new RetrofitTransport(this);
+      return new RetrofitTransport(options, okHttpClient);
     }
   }
 }
