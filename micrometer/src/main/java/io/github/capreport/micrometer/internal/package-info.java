@@ -1,0 +1,5 @@
+/** Not API: may change in any release; do not use it from outside the library. */
+@NullMarked
+package io.github.capreport.micrometer.internal;
+
+import org.jspecify.annotations.NullMarked;
