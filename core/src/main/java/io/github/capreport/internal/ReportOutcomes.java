@@ -270,6 +270,11 @@ public final class ReportOutcomes {
       what = "was interrupted";
       consequence = " The report may or may not have reached the server.";
     }
+    if (proxy != null
+        && (kind == TransportFailureException.Kind.TIMEOUT
+            || kind == TransportFailureException.Kind.IO)) {
+      what += " through " + theProxy;
+    }
     if (kind == TransportFailureException.Kind.PROXY_AUTHENTICATION
         || kind == TransportFailureException.Kind.PROXY_REFUSED) {
       consequence = notSent + "will not help.";

@@ -17,7 +17,7 @@ public final class TunnelRefusedException extends IOException {
   private final int statusCode;
 
   public TunnelRefusedException(int statusCode, @Nullable Throwable cause) {
-    super("the proxy answered CONNECT with HTTP " + statusCode, cause);
+    super("HTTP " + statusCode + " from the proxy", cause);
     this.statusCode = statusCode;
   }
 

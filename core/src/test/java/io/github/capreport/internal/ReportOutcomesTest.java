@@ -545,6 +545,21 @@ class ReportOutcomesTest {
   }
 
   @Test
+  void aTimeoutOrABreakThroughAProxySaysThroughWhich() {
+    TransportFailureException timeout =
+        proxied.failure(request, new SocketTimeoutException("slow"));
+    assertEquals(Kind.TIMEOUT, timeout.kind());
+    assertTrue(
+        timeout
+            .getMessage()
+            .contains("timed out waiting for https://api.example through the proxy proxy.example"),
+        timeout.getMessage());
+    TransportFailureException broken = proxied.failure(request, new IOException("reset"));
+    assertEquals(Kind.IO, broken.kind());
+    assertTrue(broken.getMessage().contains("through the proxy proxy.example:3128"));
+  }
+
+  @Test
   void aFailureOnADirectRouteOfAProxiedClientNamesNoProxy() {
     ReportOutcomes direct = new ReportOutcomes(new Redactor(KEY), ProxyRoute.direct());
     assertEquals(Kind.CONNECT, direct.failure(request, new ConnectException("refused")).kind());
