@@ -72,6 +72,18 @@ class JdkTransportTest {
   }
 
   @Test
+  void aProxyOptionBesideAUsersClientFailsTheBuildNamingIt() {
+    HttpClient users = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
+    TransportOptions selector =
+        TransportOptions.builder().proxySelector(java.net.ProxySelector.getDefault()).build();
+    IllegalStateException e =
+        assertThrows(
+            IllegalStateException.class,
+            () -> JdkTransport.builder().httpClient(users).options(selector).build());
+    assertTrue(e.getMessage().startsWith("proxySelector cannot apply to"), e.getMessage());
+  }
+
+  @Test
   void basicForConnectIsDisabledByDefaultAndByAnyListThatNamesIt() {
     assertTrue(JdkTransport.basicDisabled(null), "the JDK's default (net.properties): Basic");
     assertTrue(JdkTransport.basicDisabled("Basic"));
