@@ -73,8 +73,9 @@ import org.jspecify.annotations.Nullable;
  *   <tr><td>{@value #TAG_ERROR}</td><td>{@code none} when accepted; for a refusal the {@link
  *       io.github.capreport.ApiErrorCode} name, {@code UNKNOWN} for a code this version does not
  *       know; for a transport failure its {@link TransportFailureException.Kind} name ({@code
- *       CONNECT}, {@code TLS}, {@code TIMEOUT}, {@code IO}, {@code INTERRUPTED}, {@code
- *       CANCELLED}); for an answer that is not the API's the class of its HTTP status, {@code
+ *       CONNECT}, {@code UNKNOWN_HOST}, {@code TLS}, {@code TIMEOUT}, {@code IO}, {@code
+ *       INTERRUPTED}, {@code CANCELLED}, {@code PROXY_UNREACHABLE}, {@code PROXY_AUTHENTICATION},
+ *       {@code PROXY_REFUSED}, {@code PROXY_UPSTREAM}); for an answer that is not the API's the class of its HTTP status, {@code
  *       HTTP_1XX} to {@code HTTP_5XX}, or {@code HTTP_OTHER}</td></tr>
  *   <tr><td>{@value #TAG_STATUS}</td><td>{@link ReportOutcome.Status} in lower case: {@code
  *       accepted}, {@code refused}, {@code failed}, {@code cancelled}</td></tr>
