@@ -93,7 +93,9 @@ public final class CapReportClient implements AutoCloseable {
     this.execution =
         new ReportExecution(
             transport,
-            new ReportOutcomes(new Redactor(clientKey)),
+            // What a proxy on the way did is named only for the client's own transport: a transport
+            // of the user's has its own route.
+            new ReportOutcomes(new Redactor(clientKey), owns ? options.proxySelector() : null),
             builder.retryPolicy,
             builder.listener,
             guard,
@@ -358,6 +360,7 @@ public final class CapReportClient implements AutoCloseable {
     private @Nullable String clientKey;
     private String baseUrl = DEFAULT_BASE_URL;
     private boolean allowPlainHttp;
+    private boolean allowPlainHttpThroughProxy;
     private final TransportOptions.Builder options = TransportOptions.builder();
     private @Nullable String userAgent;
     private @Nullable Transport transport;
@@ -440,6 +443,51 @@ public final class CapReportClient implements AutoCloseable {
       return this;
     }
 
+    /**
+     * Every report through the HTTP proxy at {@code host:port}, for the transport the client
+     * creates: https through a {@code CONNECT} tunnel, so that the proxy never sees the key.
+     * Without {@code proxy}, {@link #proxySelector} or {@link #noProxy}, the JVM's proxy settings
+     * apply ({@code https.proxyHost}, {@code https.proxyPort}, {@code http.nonProxyHosts}: {@link
+     * java.net.ProxySelector#getDefault()}), the same on every transport. Set only one of the
+     * three; with a transport or HTTP client of your own, set it there.
+     */
+    public Builder proxy(String host, int port) {
+      options.proxy(host, port);
+      return this;
+    }
+
+    /**
+     * Basic credentials for the proxy of {@link #proxy(String, int)}: sent to that proxy alone,
+     * when it asks, in the {@code CONNECT} of an https base URL; never to the API host, never in a
+     * message.
+     */
+    public Builder proxyCredentials(String username, String password) {
+      options.proxyCredentials(username, password);
+      return this;
+    }
+
+    /** Lets {@code selector} choose for each report: an HTTP proxy (its first choice) or none. */
+    public Builder proxySelector(java.net.ProxySelector selector) {
+      options.proxySelector(selector);
+      return this;
+    }
+
+    /** Every report straight to the API, whatever the JVM's proxy settings say. */
+    public Builder noProxy() {
+      options.noProxy();
+      return this;
+    }
+
+    /**
+     * Allows a plain {@code http} base URL whose reports go through a proxy, which then sees the
+     * client key in every report. Off by default; the base URL must be allowed as plain http too
+     * (loopback, or {@link #allowPlainHttp}).
+     */
+    public Builder allowPlainHttpThroughProxy(boolean allow) {
+      this.allowPlainHttpThroughProxy = allow;
+      return this;
+    }
+
     /** Replaces the default {@code capreport/<version> (<transport id>)}. */
     public Builder userAgent(String userAgent) {
       // Validated by the same rules the transport options apply.
@@ -480,8 +528,9 @@ public final class CapReportClient implements AutoCloseable {
     }
 
     /**
-     * @throws IllegalArgumentException when the key is blank or the base URL is not acceptable
-     * @throws IllegalStateException when no transport can be found
+     * @throws IllegalArgumentException when the key is blank or the base URL is not acceptable, or
+     *     would go through a proxy as plain http without {@link #allowPlainHttpThroughProxy}
+     * @throws IllegalStateException when no transport can be found, or an option cannot apply
      */
     public CapReportClient build() {
       if (clientKey == null || clientKey.trim().isEmpty()) {
@@ -516,6 +565,7 @@ public final class CapReportClient implements AutoCloseable {
       }
       String agent = userAgent != null ? userAgent : defaultUserAgent(chosen.id());
       TransportOptions built = options.userAgent(agent).executor(threads.libraryExecutor()).build();
+      BaseUrl.checkRoute(validatedBaseUrl, built, allowPlainHttpThroughProxy);
       Transport created = chosen.create(built);
       return new CapReportClient(this, validatedBaseUrl, created, true, threads, built);
     }

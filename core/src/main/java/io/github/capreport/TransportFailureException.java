@@ -3,17 +3,20 @@ package io.github.capreport;
 import java.io.IOException;
 
 /**
- * No answer arrived: the connection failed, timed out, broke, or the calling thread was
- * interrupted. The cause is the transport's own exception. The report may or may not have reached
- * the server.
+ * No answer from the API arrived: the connection failed, timed out, broke, a proxy on the way
+ * refused or failed, or the calling thread was interrupted. The cause is the transport's own
+ * exception. {@link #kind()} says what happened and {@link #isRetryable()} whether a retry can
+ * help; a message about a proxy names it, never its credentials.
  */
 public final class TransportFailureException extends CapReportException {
   private static final long serialVersionUID = 1L;
 
   /** What went wrong on the way. */
   public enum Kind {
-    /** The connection could not be opened: refused, unreachable, unknown host. */
+    /** The connection to the API host could not be opened: refused or unreachable. */
     CONNECT,
+    /** The API host's name does not resolve. The report did not reach the server. */
+    UNKNOWN_HOST,
     /**
      * The TLS handshake failed, typically a certificate the client does not trust or one made out
      * to another host name. Not retryable: the same certificate meets the same verdict.
@@ -29,7 +32,28 @@ public final class TransportFailureException extends CapReportException {
      * The report was cancelled, or the client closed, before its answer arrived. Not retryable: the
      * caller asked it to stop.
      */
-    CANCELLED
+    CANCELLED,
+    /**
+     * The proxy could not be connected to: refused, unreachable, or its name does not resolve. The
+     * report did not reach the server.
+     */
+    PROXY_UNREACHABLE,
+    /**
+     * The proxy answered 407: it wants credentials and was given none, or refused those it was
+     * given. Never retried: the same credentials meet the same verdict, and a proxy may lock an
+     * account after repeated failures.
+     */
+    PROXY_AUTHENTICATION,
+    /**
+     * The proxy would not open a tunnel to the API host: it answered {@code CONNECT} with another
+     * 4xx, such as 403 for a host its policy blocks. Not retryable.
+     */
+    PROXY_REFUSED,
+    /**
+     * The proxy could not reach the API host: it answered {@code CONNECT} with a 5xx (a 502 or
+     * 504), or closed the tunnel before TLS was established. The report did not reach the server.
+     */
+    PROXY_UPSTREAM
   }
 
   private final Kind kind;
@@ -52,11 +76,16 @@ public final class TransportFailureException extends CapReportException {
   }
 
   /**
-   * True except for {@link Kind#INTERRUPTED} and {@link Kind#CANCELLED} (the caller asked to stop)
-   * and {@link Kind#TLS} (the same certificate meets the same verdict).
+   * True except for {@link Kind#INTERRUPTED} and {@link Kind#CANCELLED} (the caller asked to stop),
+   * {@link Kind#TLS} (the same certificate meets the same verdict), {@link
+   * Kind#PROXY_AUTHENTICATION} and {@link Kind#PROXY_REFUSED} (the proxy's verdict).
    */
   @Override
   public boolean isRetryable() {
-    return kind != Kind.INTERRUPTED && kind != Kind.TLS && kind != Kind.CANCELLED;
+    return kind != Kind.INTERRUPTED
+        && kind != Kind.TLS
+        && kind != Kind.CANCELLED
+        && kind != Kind.PROXY_AUTHENTICATION
+        && kind != Kind.PROXY_REFUSED;
   }
 }

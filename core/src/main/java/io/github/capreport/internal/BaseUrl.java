@@ -1,5 +1,7 @@
 package io.github.capreport.internal;
 
+import io.github.capreport.spi.TransportOptions;
+import java.net.InetAddress;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.Locale;
@@ -74,11 +76,47 @@ public final class BaseUrl {
     return normalized;
   }
 
+  /**
+   * Refuses a plain http base URL that the options send through a proxy, which would see the client
+   * key in every report, unless {@code allowed}; and proxy credentials with one, which only a
+   * {@code CONNECT} for https carries.
+   *
+   * @throws IllegalArgumentException naming the proxy and the option that allows it
+   */
+  public static void checkRoute(String baseUrl, TransportOptions options, boolean allowed) {
+    if (!baseUrl.regionMatches(true, 0, "http:", 0, 5)) {
+      return;
+    }
+    String proxy = ProxyRoute.proxyFor(options.proxySelector(), URI.create(baseUrl));
+    if (proxy != null && options.proxyCredentials() != null) {
+      throw new IllegalArgumentException(
+          "proxyCredentials open a CONNECT tunnel for an https baseUrl; plain http through the"
+              + " authenticating proxy "
+              + proxy
+              + " is not supported");
+    }
+    if (proxy != null && !allowed) {
+      throw new IllegalArgumentException(
+          "baseUrl uses plain http through the proxy "
+              + proxy
+              + ", which would see the client key in every report. Use https, or call"
+              + " allowPlainHttpThroughProxy(true) if that proxy is trusted.");
+    }
+  }
+
   /** Loopback by name or literal, decided without a DNS lookup. */
   static boolean isLoopback(String host) {
     String h = host.toLowerCase(Locale.ROOT);
-    if (h.equals("localhost") || h.equals("[::1]") || h.equals("::1")) {
+    if (h.equals("localhost")) {
       return true;
+    }
+    if (h.startsWith("[")) {
+      // An IPv6 literal ([::1], [0:0:0:0:0:0:0:1], [::ffff:127.0.0.1]): parsed, never looked up.
+      try {
+        return InetAddress.getByName(h).isLoopbackAddress();
+      } catch (java.net.UnknownHostException notALiteral) {
+        return false;
+      }
     }
     String[] octets = h.split("\\.", -1);
     if (octets.length != 4 || !octets[0].equals("127")) {

@@ -8,22 +8,32 @@ import io.github.capreport.TransportFailureException;
 import io.github.capreport.UnexpectedResponseException;
 import io.github.capreport.spi.ResponseEnvelope;
 import io.github.capreport.spi.TransportRequest;
+import io.github.capreport.spi.TunnelRefusedException;
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.net.ConnectException;
 import java.net.NoRouteToHostException;
+import java.net.ProxySelector;
 import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLHandshakeException;
 import javax.net.ssl.SSLPeerUnverifiedException;
+import org.jspecify.annotations.Nullable;
 
 /** Decides what an answer, or its absence, means: the only place that does, for every transport. */
 public final class ReportOutcomes {
   private final Redactor redactor;
+  private final @Nullable ProxySelector routes;
 
-  public ReportOutcomes(Redactor redactor) {
+  /**
+   * @param routes the proxy choice of the client's own transport, to name the proxy a failure
+   *     happened at; null when the transport and its route are the user's
+   */
+  public ReportOutcomes(Redactor redactor, @Nullable ProxySelector routes) {
     this.redactor = redactor;
+    this.routes = routes;
   }
 
   /**
@@ -34,6 +44,11 @@ public final class ReportOutcomes {
    */
   public ReportResult interpret(TransportRequest request, Answer response) {
     int status = response.statusCode();
+    if (status == 407) {
+      // Only a proxy answers so: a forwarded plain http request's, or a CONNECT's that the HTTP
+      // library hands back as the answer.
+      throw failure(request, new TunnelRefusedException(407, null));
+    }
     ResponseEnvelope envelope = response.envelope();
     if (envelope == null || envelope.errorId() == null) {
       String why = envelope == null ? response.problem() : "the JSON has no errorId";
@@ -114,10 +129,13 @@ public final class ReportOutcomes {
    */
   public boolean mayHaveArrived(CapReportException failure) {
     if (failure instanceof TransportFailureException) {
+      // The rest (connect, name, TLS and proxy failures) happen before the request is written.
       TransportFailureException.Kind kind = ((TransportFailureException) failure).kind();
       return !wasNotSent(failure)
-          && kind != TransportFailureException.Kind.CONNECT
-          && kind != TransportFailureException.Kind.TLS;
+          && (kind == TransportFailureException.Kind.TIMEOUT
+              || kind == TransportFailureException.Kind.IO
+              || kind == TransportFailureException.Kind.INTERRUPTED
+              || kind == TransportFailureException.Kind.CANCELLED);
     }
     if (failure instanceof UnexpectedResponseException) {
       int status = ((UnexpectedResponseException) failure).httpStatus();
@@ -203,11 +221,46 @@ public final class ReportOutcomes {
     }
     String host = redactor.scrub(hostOf(request));
     String what = "failed while talking to " + host;
+    String notSent = " The report did not reach the server; a retry ";
     String consequence = " The report may or may not have reached the server; a retry can help.";
-    if (kind == TransportFailureException.Kind.CONNECT) {
+    String proxy = routes == null ? null : ProxyRoute.proxyFor(routes, request.uri());
+    String theProxy = proxy == null ? "the proxy" : "the proxy " + proxy;
+    boolean detailed = true;
+    if (e instanceof TunnelRefusedException) {
+      int status = ((TunnelRefusedException) e).statusCode();
+      detailed = false;
+      kind =
+          status == 407
+              ? TransportFailureException.Kind.PROXY_AUTHENTICATION
+              : status >= 500
+                  ? TransportFailureException.Kind.PROXY_UPSTREAM
+                  : TransportFailureException.Kind.PROXY_REFUSED;
       what =
-          (unresolved(e) ? "could not resolve the host name of " : "could not connect to ") + host;
-      consequence = " The report did not reach the server; a retry can help.";
+          "was refused by "
+              + theProxy
+              + " with HTTP "
+              + status
+              + (status == 407
+                  ? ": it refused the proxy credentials, or wants some (proxyCredentials)"
+                  : status >= 500
+                      ? ": it could not reach " + host
+                      : ": it will not open a tunnel to " + host);
+    } else if (proxy != null
+        && (kind == TransportFailureException.Kind.CONNECT
+            || kind == TransportFailureException.Kind.UNKNOWN_HOST)) {
+      what =
+          (kind == TransportFailureException.Kind.UNKNOWN_HOST
+                  ? "could not resolve the host name of "
+                  : "could not connect to ")
+              + theProxy;
+      kind = TransportFailureException.Kind.PROXY_UNREACHABLE;
+    } else if (proxy != null && kind == TransportFailureException.Kind.TLS && tunnelClosed(e)) {
+      what = theProxy + " closed the tunnel to " + host + " before TLS was established";
+      kind = TransportFailureException.Kind.PROXY_UPSTREAM;
+    } else if (kind == TransportFailureException.Kind.CONNECT) {
+      what = "could not connect to " + host;
+    } else if (kind == TransportFailureException.Kind.UNKNOWN_HOST) {
+      what = "could not resolve the host name of " + host;
     } else if (kind == TransportFailureException.Kind.TIMEOUT) {
       what = "timed out waiting for " + host;
     } else if (kind == TransportFailureException.Kind.TLS) {
@@ -217,21 +270,33 @@ public final class ReportOutcomes {
       what = "was interrupted";
       consequence = " The report may or may not have reached the server.";
     }
-    String detail = redactor.scrub(String.valueOf(e.getMessage()));
-    // The HTTP library's exceptions quote what the server sent (a status line, a header, a chunk
-    // size): the cause chain reaches users, so it is redacted as a whole.
-    IOException cause = redactor.chain(e);
+    if (proxy != null
+        && (kind == TransportFailureException.Kind.TIMEOUT
+            || kind == TransportFailureException.Kind.IO)) {
+      what += " through " + theProxy;
+    }
+    if (kind == TransportFailureException.Kind.PROXY_AUTHENTICATION
+        || kind == TransportFailureException.Kind.PROXY_REFUSED) {
+      consequence = notSent + "will not help.";
+    } else if (kind.compareTo(TransportFailureException.Kind.PROXY_UNREACHABLE) >= 0
+        || kind == TransportFailureException.Kind.CONNECT
+        || kind == TransportFailureException.Kind.UNKNOWN_HOST) {
+      consequence = notSent + "can help."; // the proxy kinds come last
+    }
+    StringBuilder message = new StringBuilder(describe(request)).append(' ').append(what);
+    if (detailed) {
+      // The HTTP library's exceptions quote what the server sent (a status line, a header, a chunk
+      // size): the cause chain reaches users, so it is redacted as a whole.
+      message
+          .append(" (")
+          .append(e.getClass().getSimpleName())
+          .append(": ")
+          .append(redactor.scrub(String.valueOf(e.getMessage())))
+          .append(')');
+    }
     return new TransportFailureException(
-        describe(request)
-            + " "
-            + what
-            + " ("
-            + e.getClass().getSimpleName()
-            + ": "
-            + detail
-            + ")."
-            + consequence,
-        cause,
+        message.append('.').append(consequence).toString(),
+        redactor.chain(e),
         kind,
         request.endpoint(),
         request.taskId());
@@ -250,11 +315,32 @@ public final class ReportOutcomes {
 
   /**
    * A name that does not resolve: an {@link UnknownHostException} (Apache, OkHttp), or
-   * java.net.http's {@code ConnectException} caused by an {@code UnresolvedAddressException}.
+   * java.net.http's {@code ConnectException} with an {@code UnresolvedAddressException} in its
+   * causes (two links down: {@code send} wraps the exception of the exchange).
    */
   private static boolean unresolved(IOException e) {
-    return e instanceof UnknownHostException
-        || e.getCause() instanceof java.nio.channels.UnresolvedAddressException;
+    if (e instanceof UnknownHostException) {
+      return true;
+    }
+    Throwable cause = e.getCause();
+    for (int depth = 0; cause != null && depth < 4; depth++, cause = cause.getCause()) {
+      if (cause instanceof java.nio.channels.UnresolvedAddressException) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * A TLS handshake the other end broke off by closing the connection: through a proxy, the proxy
+   * closing its tunnel. The JDK's TLS says so with an {@code EOFException} as the cause (on
+   * sockets, under Apache's and OkHttp's clients) or only in its words, "Remote host terminated the
+   * handshake" or "Remote host closed the channel" (the engine under java.net.http).
+   */
+  private static boolean tunnelClosed(IOException e) {
+    return e instanceof SSLHandshakeException
+        && (e.getCause() instanceof EOFException
+            || String.valueOf(e.getMessage()).startsWith("Remote host"));
   }
 
   static TransportFailureException.Kind classify(IOException e) {
@@ -280,9 +366,10 @@ public final class ReportOutcomes {
           ? classify((IOException) cause)
           : TransportFailureException.Kind.TLS;
     }
-    if (e instanceof ConnectException
-        || e instanceof NoRouteToHostException
-        || e instanceof UnknownHostException) {
+    if (unresolved(e)) {
+      return TransportFailureException.Kind.UNKNOWN_HOST;
+    }
+    if (e instanceof ConnectException || e instanceof NoRouteToHostException) {
       return TransportFailureException.Kind.CONNECT;
     }
     return TransportFailureException.Kind.IO;

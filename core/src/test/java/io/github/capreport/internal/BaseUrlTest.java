@@ -18,6 +18,9 @@ class BaseUrlTest {
         "http://127.0.0.1:8080",
         "http://localhost:1234",
         "http://[::1]:99",
+        "http://[0:0:0:0:0:0:0:1]:99",
+        "http://[::ffff:127.0.0.1]:99",
+        "https://[2001:db8::1]:8443/prefix",
         "https://example.com/prefix"
       })
   void acceptsAbsoluteHttpsAndLoopbackHttp(String url) {
@@ -81,6 +84,10 @@ class BaseUrlTest {
     assertTrue(BaseUrl.isLoopback("127.1.2.3"));
     assertTrue(BaseUrl.isLoopback("LOCALHOST"));
     assertTrue(BaseUrl.isLoopback("[::1]"));
+    assertTrue(BaseUrl.isLoopback("[0:0:0:0:0:0:0:1]"));
+    assertTrue(BaseUrl.isLoopback("[::FFFF:127.0.0.2]"));
+    assertFalse(BaseUrl.isLoopback("[2001:db8::1]"));
+    assertFalse(BaseUrl.isLoopback("[::2]"));
     assertFalse(BaseUrl.isLoopback("127.0.0.1.evil.example"));
     assertFalse(BaseUrl.isLoopback("127.0.0.256"));
     assertFalse(BaseUrl.isLoopback("localhost.evil.example"));
@@ -124,5 +131,49 @@ class BaseUrlTest {
     assertEquals(
         "https://h.example/%D0%BF%D1%83%D1%82%D1%8C",
         BaseUrl.validate("https://h.example/\u043f\u0443\u0442\u044c/", false));
+  }
+
+  @Test
+  void anIpv6LiteralThatIsNotLoopbackStillNeedsPermissionForPlainHttp() {
+    assertThrows(
+        IllegalArgumentException.class, () -> BaseUrl.validate("http://[2001:db8::1]:80", false));
+    assertEquals("http://[2001:db8::1]:80", BaseUrl.validate("http://[2001:db8::1]:80", true));
+  }
+
+  @Test
+  void plainHttpThroughAProxyNeedsPermissionByName() {
+    io.github.capreport.spi.TransportOptions proxied =
+        io.github.capreport.spi.TransportOptions.builder().proxy("proxy.corp", 3128).build();
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> BaseUrl.checkRoute("http://127.0.0.1:8080", proxied, false));
+    assertEquals(
+        "baseUrl uses plain http through the proxy proxy.corp:3128, which would see the client key"
+            + " in every report. Use https, or call allowPlainHttpThroughProxy(true) if that proxy"
+            + " is trusted.",
+        e.getMessage());
+    BaseUrl.checkRoute("http://127.0.0.1:8080", proxied, true);
+    BaseUrl.checkRoute("https://api.capmonster.cloud", proxied, false);
+    BaseUrl.checkRoute(
+        "http://127.0.0.1:8080",
+        io.github.capreport.spi.TransportOptions.builder().noProxy().build(),
+        false);
+  }
+
+  @Test
+  void proxyCredentialsGoOnlyInATunnelForHttps() {
+    io.github.capreport.spi.TransportOptions authenticating =
+        io.github.capreport.spi.TransportOptions.builder()
+            .proxy("proxy.corp", 3128)
+            .proxyCredentials("user", "pw-of-the-proxy")
+            .build();
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> BaseUrl.checkRoute("http://127.0.0.1:8080", authenticating, true));
+    assertTrue(e.getMessage().contains("https"), e.getMessage());
+    assertFalse(e.getMessage().contains("pw-of-the-proxy"), e.getMessage());
+    BaseUrl.checkRoute("https://127.0.0.1:8443", authenticating, false);
   }
 }

@@ -33,7 +33,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 class ReportOutcomesTest {
   private static final String KEY = "k3y-0f-the-account";
-  private final ReportOutcomes outcomes = new ReportOutcomes(new Redactor(KEY));
+  private final ReportOutcomes outcomes = new ReportOutcomes(new Redactor(KEY), null);
   private final TransportRequest request =
       new TransportRequest(
               URI.create("https://api.example/reportIncorrectImageCaptcha"),
@@ -214,7 +214,7 @@ class ReportOutcomesTest {
   @Test
   void failuresAreClassified() {
     assertEquals(Kind.CONNECT, ReportOutcomes.classify(new ConnectException("refused")));
-    assertEquals(Kind.CONNECT, ReportOutcomes.classify(new UnknownHostException("x")));
+    assertEquals(Kind.UNKNOWN_HOST, ReportOutcomes.classify(new UnknownHostException("x")));
     assertEquals(Kind.TIMEOUT, ReportOutcomes.classify(new SocketTimeoutException("slow")));
     // An InterruptedIOException is a library's own timeout unless the thread was interrupted.
     assertEquals(Kind.TIMEOUT, ReportOutcomes.classify(new InterruptedIOException()));
@@ -422,16 +422,150 @@ class ReportOutcomesTest {
   }
 
   @Test
-  void aNameThatDoesNotResolveSaysSoWhicheverWayTheLibrarySaysIt() {
+  void aNameThatDoesNotResolveIsItsOwnKindWhicheverWayTheLibrarySaysIt() {
+    // java.net.http: send() wraps the exchange's ConnectException, whose cause says it.
+    java.net.ConnectException exchange = new java.net.ConnectException();
+    exchange.initCause(new java.nio.channels.UnresolvedAddressException());
     java.net.ConnectException jdk = new java.net.ConnectException();
-    jdk.initCause(new java.nio.channels.UnresolvedAddressException());
+    jdk.initCause(exchange);
     for (IOException e :
-        new IOException[] {new java.net.UnknownHostException("api.invalid"), jdk}) {
+        new IOException[] {new java.net.UnknownHostException("api.invalid"), exchange, jdk}) {
       TransportFailureException failure = outcomes.failure(request, e);
-      assertEquals(Kind.CONNECT, failure.kind());
+      assertEquals(Kind.UNKNOWN_HOST, failure.kind());
+      assertTrue(failure.isRetryable());
+      assertFalse(outcomes.mayHaveArrived(failure));
       assertTrue(
-          failure.getMessage().contains("could not resolve the host name of"),
+          failure
+              .getMessage()
+              .startsWith(
+                  "reportIncorrectImageCaptcha for task 7654321 could not resolve the host name"
+                      + " of https://api.example ("),
+          failure.getMessage());
+      assertTrue(
+          failure.getMessage().endsWith("The report did not reach the server; a retry can help."),
           failure.getMessage());
     }
+  }
+
+  // ---- through a proxy ----
+
+  private final ReportOutcomes proxied =
+      new ReportOutcomes(new Redactor(KEY), ProxyRoute.through("proxy.example", 3128));
+
+  @Test
+  void aProxyThatCannotBeReachedIsNamed() {
+    TransportFailureException refused =
+        proxied.failure(request, new ConnectException("Connection refused"));
+    assertEquals(Kind.PROXY_UNREACHABLE, refused.kind());
+    assertTrue(refused.isRetryable());
+    assertFalse(proxied.mayHaveArrived(refused));
+    assertEquals(
+        "reportIncorrectImageCaptcha for task 7654321 could not connect to the proxy"
+            + " proxy.example:3128 (ConnectException: Connection refused). The report did not"
+            + " reach the server; a retry can help.",
+        refused.getMessage());
+    TransportFailureException unresolved =
+        proxied.failure(request, new UnknownHostException("proxy.example"));
+    assertEquals(Kind.PROXY_UNREACHABLE, unresolved.kind());
+    assertTrue(
+        unresolved
+            .getMessage()
+            .contains("could not resolve the host name of the proxy proxy.example:3128"),
+        unresolved.getMessage());
+  }
+
+  @ParameterizedTest
+  @ValueSource(ints = {407, 403, 400, 502, 503, 504})
+  void aTunnelTheProxyRefusedSaysWhyAndWhetherARetryCanHelp(int status) {
+    TransportFailureException e =
+        proxied.failure(request, new io.github.capreport.spi.TunnelRefusedException(status, null));
+    Kind expected =
+        status == 407
+            ? Kind.PROXY_AUTHENTICATION
+            : status >= 500 ? Kind.PROXY_UPSTREAM : Kind.PROXY_REFUSED;
+    assertEquals(expected, e.kind());
+    assertEquals(status >= 500, e.isRetryable(), "retryable");
+    assertFalse(proxied.mayHaveArrived(e));
+    assertTrue(
+        e.getMessage()
+            .startsWith(
+                "reportIncorrectImageCaptcha for task 7654321 was refused by the proxy"
+                    + " proxy.example:3128 with HTTP "
+                    + status
+                    + ": "),
+        e.getMessage());
+    assertTrue(
+        e.getMessage()
+            .endsWith(
+                "The report did not reach the server; a retry "
+                    + (status >= 500 ? "can help." : "will not help.")),
+        e.getMessage());
+  }
+
+  @Test
+  void a407AnswerIsTheProxyRefusingItsCredentialsWhateverTheRoute() {
+    for (ReportOutcomes either : new ReportOutcomes[] {outcomes, proxied}) {
+      TransportFailureException e =
+          assertThrows(
+              TransportFailureException.class,
+              () ->
+                  either.interpret(
+                      request, Answers.read(Answers.notJson(407, "<html>" + KEY + "</html>"))));
+      assertEquals(Kind.PROXY_AUTHENTICATION, e.kind());
+      assertFalse(e.isRetryable());
+      assertFalse(e.getMessage().contains(KEY), "no body quoted: " + e.getMessage());
+      assertTrue(e.getMessage().contains("proxyCredentials"), e.getMessage());
+    }
+  }
+
+  @Test
+  void aHandshakeTheProxyBrokeOffIsTheTunnelClosing() {
+    SSLHandshakeException sockets =
+        new SSLHandshakeException("Remote host terminated the handshake");
+    sockets.initCause(new java.io.EOFException("SSL peer shut down incorrectly"));
+    SSLHandshakeException engine =
+        new SSLHandshakeException("Remote host terminated the handshake");
+    for (SSLHandshakeException e : new SSLHandshakeException[] {sockets, engine}) {
+      TransportFailureException failure = proxied.failure(request, e);
+      assertEquals(Kind.PROXY_UPSTREAM, failure.kind());
+      assertTrue(failure.isRetryable());
+      assertTrue(
+          failure
+              .getMessage()
+              .contains(
+                  "the proxy proxy.example:3128 closed the tunnel to https://api.example before"
+                      + " TLS was established"),
+          failure.getMessage());
+      assertEquals(Kind.TLS, outcomes.failure(request, e).kind(), "without a proxy, as before");
+    }
+    assertEquals(
+        Kind.TLS,
+        proxied.failure(request, new SSLHandshakeException("PKIX path building failed")).kind(),
+        "a certificate refused through the tunnel is still TLS");
+  }
+
+  @Test
+  void aTimeoutOrABreakThroughAProxySaysThroughWhich() {
+    TransportFailureException timeout =
+        proxied.failure(request, new SocketTimeoutException("slow"));
+    assertEquals(Kind.TIMEOUT, timeout.kind());
+    assertTrue(
+        timeout
+            .getMessage()
+            .contains("timed out waiting for https://api.example through the proxy proxy.example"),
+        timeout.getMessage());
+    TransportFailureException broken = proxied.failure(request, new IOException("reset"));
+    assertEquals(Kind.IO, broken.kind());
+    assertTrue(broken.getMessage().contains("through the proxy proxy.example:3128"));
+  }
+
+  @Test
+  void aFailureOnADirectRouteOfAProxiedClientNamesNoProxy() {
+    ReportOutcomes direct = new ReportOutcomes(new Redactor(KEY), ProxyRoute.direct());
+    assertEquals(Kind.CONNECT, direct.failure(request, new ConnectException("refused")).kind());
+    TransportFailureException tunnel =
+        outcomes.failure(request, new io.github.capreport.spi.TunnelRefusedException(502, null));
+    assertEquals(Kind.PROXY_UPSTREAM, tunnel.kind(), "a user's own client's proxy");
+    assertTrue(tunnel.getMessage().contains("was refused by the proxy with HTTP 502"));
   }
 }

@@ -88,9 +88,12 @@ import org.jspecify.annotations.Nullable;
  *       refusal the {@link ApiErrorCode} name, {@code UNKNOWN} for a code this version does not
  *       know; for a report on hold, and on {@value #ACCOUNT_HOLDS}, the name of the hold's code
  *       ({@code ERROR_KEY_DOES_NOT_EXIST}, {@code ERROR_ZERO_BALANCE}, {@code
- *       ERROR_IP_NOT_ALLOWED}, {@code ERROR_IP_BANNED}, {@code ERROR_IP_BLOCKED}); for a transport failure its {@link TransportFailureException.Kind} name ({@code
- *       CONNECT}, {@code TLS}, {@code TIMEOUT}, {@code IO}, {@code INTERRUPTED}, {@code
- *       CANCELLED}); for an answer that is not the API's the class of its HTTP status, {@code
+ *       ERROR_IP_NOT_ALLOWED}, {@code ERROR_IP_BANNED}, {@code ERROR_IP_BLOCKED}); for a transport
+ *       failure its {@link TransportFailureException.Kind} name ({@code CONNECT}, {@code
+ *       UNKNOWN_HOST}, {@code TLS}, {@code TIMEOUT}, {@code IO}, {@code INTERRUPTED}, {@code
+ *       CANCELLED}, {@code PROXY_UNREACHABLE}, {@code PROXY_AUTHENTICATION}, {@code
+ *       PROXY_REFUSED}, {@code PROXY_UPSTREAM}); for an answer that is not the API's the class of
+ *       its HTTP status, {@code
  *       HTTP_1XX} to {@code HTTP_5XX}, or {@code HTTP_OTHER}</td></tr>
  *   <tr><td>{@value #TAG_STATUS}</td><td>{@link ReportOutcome.Status} in lower case: {@code
  *       accepted}, {@code already_reported}, {@code refused}, {@code failed}, {@code on_hold},

@@ -2,6 +2,7 @@ package io.github.capreport.testkit;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -9,6 +10,8 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import io.github.capreport.CapReportClient;
 import io.github.capreport.ReportEndpoint;
+import io.github.capreport.RetryPolicy;
+import io.github.capreport.TransportFailureException;
 import io.github.capreport.spi.Exchange;
 import io.github.capreport.spi.JsonBinding;
 import io.github.capreport.spi.ResponseEnvelope;
@@ -23,6 +26,7 @@ import java.io.InputStream;
 import java.net.ConnectException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -39,6 +43,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLException;
 import org.junit.jupiter.api.AfterEach;
@@ -68,6 +73,15 @@ import org.junit.jupiter.params.provider.ValueSource;
  * }
  * }</pre>
  *
+ * <p>Behind a proxy, through a {@link ForwardProxy}: plain http as an absolute-form request, https
+ * through a {@code CONNECT} tunnel whose bytes the proxy cannot read, Basic credentials for the
+ * proxy alone, the JVM's proxy settings when the options set none and {@code noProxy()} against
+ * them, and, through a {@link CapReportClient} over the transport, the typed failure of each way a
+ * proxy fails: down, wrong credentials, a refused or failing {@code CONNECT}, a tunnel it closes.
+ * Two cases set the JVM's {@code https.proxyHost}, {@code https.proxyPort} and {@code
+ * http.nonProxyHosts} while they run, and put them back. A transport built on java.net.http needs
+ * {@code -Djdk.http.auth.tunneling.disabledSchemes=} for the credentials case, as its users do.
+ *
  * <p>No case asserts on elapsed time: the transport is built with a 60 s request timeout, so an
  * exchange that ends sooner after an abort ended because of the abort; each wait is bounded only so
  * that a hung transport fails the case instead of the build.
@@ -78,6 +92,8 @@ public abstract class TransportContractSuite {
   protected static final long TASK_ID = 7654321L;
   private static final String USER_AGENT = CapReportClient.defaultUserAgent("contract");
   private static final long WAIT_SECONDS = 20;
+  private static final String PROXY_USER = "proxy-user";
+  private static final String PROXY_PASSWORD = "proxy-pass-6b1f0e";
 
   @RegisterExtension
   final CapMonsterEmulatorExtension api =
@@ -429,6 +445,220 @@ public abstract class TransportContractSuite {
     }
   }
 
+  // ---- behind a proxy ----
+
+  @Test
+  public void reportsThroughAProxyAsAnAbsoluteFormRequest() throws Exception {
+    ForwardProxy proxy = proxy(ForwardProxy.builder());
+    Transport transport = transport(options().proxy("127.0.0.1", proxy.port()).build());
+    assertEquals(200, run(transport.newExchange(request(transport, api.baseUrl()))).status);
+    assertEquals(1, proxy.requestCount(), proxy.requests().toString());
+    assertEquals("POST", proxy.lastRequest().method());
+    assertEquals(api.baseUrl() + ReportEndpoint.IMAGE_CAPTCHA.path(), proxy.lastRequest().target());
+    assertEquals(1, api.emulator().count(TASK_ID));
+    assertTrue(api.emulator().lastRequest().isWellFormedReport());
+    // Why plain http through a proxy must be allowed by name: the proxy reads the key.
+    assertTrue(proxy.sawInClear(CLIENT_KEY), "over plain http the proxy sees the key");
+  }
+
+  @Test
+  public void reportsOverTlsThroughAConnectTunnelThatHidesTheKey() throws Exception {
+    SelfSignedCertificate cert = SelfSignedCertificate.forLoopback();
+    CapMonsterEmulator https = https(cert);
+    ForwardProxy proxy = proxy(ForwardProxy.builder());
+    Transport transport =
+        transport(
+            options().sslContext(cert.clientContext()).proxy("127.0.0.1", proxy.port()).build());
+    assertEquals(200, run(transport.newExchange(request(transport, https.baseUrl()))).status);
+    assertEquals(1, https.count(TASK_ID));
+    assertTrue(proxy.requestCount() > 0, "the report went through the proxy");
+    for (ProxiedRequest asked : proxy.requests()) {
+      assertEquals("CONNECT", asked.method(), asked.toString());
+      assertEquals(https.baseUrl().substring("https://".length()), asked.target());
+    }
+    assertFalse(proxy.sawInClear(CLIENT_KEY), "the proxy saw the key in the clear");
+  }
+
+  @Test
+  public void sendsProxyCredentialsToTheProxyAndNeverToTheApi() throws Exception {
+    SelfSignedCertificate cert = SelfSignedCertificate.forLoopback();
+    CapMonsterEmulator https = https(cert);
+    ForwardProxy proxy = proxy(ForwardProxy.builder().basicAuth(PROXY_USER, PROXY_PASSWORD));
+    Transport transport =
+        transport(
+            options()
+                .sslContext(cert.clientContext())
+                .proxy("127.0.0.1", proxy.port())
+                .proxyCredentials(PROXY_USER, PROXY_PASSWORD)
+                .build());
+    assertEquals(200, run(transport.newExchange(request(transport, https.baseUrl()))).status);
+    assertEquals(1, https.count(TASK_ID));
+    assertEquals(200, proxy.lastRequest().status(), proxy.requests().toString());
+    assertTrue(proxy.lastRequest().header("Proxy-Authorization") != null, "sent to the proxy");
+    assertNull(https.lastRequest().header("Proxy-Authorization"), "sent to the API host");
+    assertNull(https.lastRequest().header("Authorization"), "sent to the API host");
+    assertFalse(proxy.sawInClear(CLIENT_KEY), "the proxy saw the key in the clear");
+  }
+
+  @Test
+  public void goesThroughTheJvmsProxySettingsWhenTheOptionsSetNone() throws Exception {
+    SelfSignedCertificate cert = SelfSignedCertificate.forLoopback();
+    CapMonsterEmulator https = https(cert);
+    ForwardProxy proxy = proxy(ForwardProxy.builder());
+    withJvmProxy(
+        proxy,
+        () -> {
+          Transport transport = transport(options().sslContext(cert.clientContext()).build());
+          assertEquals(200, run(transport.newExchange(request(transport, https.baseUrl()))).status);
+        });
+    assertTrue(proxy.requestCount() > 0, "through https.proxyHost");
+    assertEquals("CONNECT", proxy.lastRequest().method());
+    assertEquals(1, https.count(TASK_ID));
+  }
+
+  @Test
+  public void noProxyGoesStraightToTheApiWhateverTheJvmSays() throws Exception {
+    SelfSignedCertificate cert = SelfSignedCertificate.forLoopback();
+    CapMonsterEmulator https = https(cert);
+    ForwardProxy proxy = proxy(ForwardProxy.builder());
+    withJvmProxy(
+        proxy,
+        () -> {
+          Transport transport =
+              transport(options().sslContext(cert.clientContext()).noProxy().build());
+          assertEquals(200, run(transport.newExchange(request(transport, https.baseUrl()))).status);
+        });
+    assertEquals(0, proxy.requestCount(), "requests through the proxy");
+    assertEquals(1, https.count(TASK_ID));
+  }
+
+  @Test
+  public void reportsToAnIpv6LiteralBaseUrl() throws Exception {
+    SelfSignedCertificate cert = SelfSignedCertificate.create("ip:::1");
+    CapMonsterEmulator https = https(cert);
+    Ipv6Relay relay = new Ipv6Relay(https.port());
+    closeAfter.add(relay);
+    Transport transport = transport(options().sslContext(cert.clientContext()).noProxy().build());
+    assertEquals(
+        200,
+        run(transport.newExchange(request(transport, "https://[::1]:" + relay.port()))).status);
+    assertEquals(1, https.count(TASK_ID));
+    // Plain http to [::1] is loopback: the client takes it without allowPlainHttp.
+    Ipv6Relay plain = new Ipv6Relay(api.emulator().port());
+    closeAfter.add(plain);
+    CapReportClient client = client("http://[::1]:" + plain.port(), b -> b.noProxy());
+    assertEquals(1, client.reportImage(TASK_ID).attempts());
+    assertEquals(1, api.emulator().count(TASK_ID));
+  }
+
+  /** What the suite's failing proxies do, with the failure each must be and its retryability. */
+  public enum ProxyFault {
+    DOWN(TransportFailureException.Kind.PROXY_UNREACHABLE),
+    WRONG_CREDENTIALS(TransportFailureException.Kind.PROXY_AUTHENTICATION),
+    NO_CREDENTIALS(TransportFailureException.Kind.PROXY_AUTHENTICATION),
+    REFUSES_CONNECT_403(TransportFailureException.Kind.PROXY_REFUSED),
+    CONNECT_502(TransportFailureException.Kind.PROXY_UPSTREAM),
+    CONNECT_504(TransportFailureException.Kind.PROXY_UPSTREAM),
+    CLOSES_THE_TUNNEL(TransportFailureException.Kind.PROXY_UPSTREAM);
+
+    final TransportFailureException.Kind kind;
+
+    ProxyFault(TransportFailureException.Kind kind) {
+      this.kind = kind;
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(ProxyFault.class)
+  public void aFailingProxyIsATypedFailureThatNamesIt(ProxyFault fault) throws Exception {
+    SelfSignedCertificate cert = SelfSignedCertificate.forLoopback();
+    CapMonsterEmulator https = https(cert);
+    boolean authenticating =
+        fault == ProxyFault.WRONG_CREDENTIALS || fault == ProxyFault.NO_CREDENTIALS;
+    ForwardProxy.Builder builder = ForwardProxy.builder();
+    ForwardProxy proxy =
+        proxy(authenticating ? builder.basicAuth(PROXY_USER, PROXY_PASSWORD) : builder);
+    int port = proxy.port();
+    if (fault == ProxyFault.DOWN) {
+      proxy.close(); // its port now refuses connections
+    } else if (fault == ProxyFault.REFUSES_CONNECT_403) {
+      proxy.fail(ForwardProxy.Failure.REFUSE_CONNECT_403);
+    } else if (fault == ProxyFault.CONNECT_502) {
+      proxy.fail(ForwardProxy.Failure.REFUSE_CONNECT_502);
+    } else if (fault == ProxyFault.CONNECT_504) {
+      proxy.fail(ForwardProxy.Failure.GATEWAY_TIMEOUT);
+    } else if (fault == ProxyFault.CLOSES_THE_TUNNEL) {
+      proxy.fail(ForwardProxy.Failure.CLOSE_TUNNEL);
+    }
+    String wrongPassword = "not-" + PROXY_PASSWORD;
+    CapReportClient client =
+        client(
+            https.baseUrl(),
+            b -> {
+              b.sslContext(cert.clientContext()).proxy("127.0.0.1", port);
+              if (fault == ProxyFault.WRONG_CREDENTIALS) {
+                b.proxyCredentials(PROXY_USER, wrongPassword);
+              }
+            });
+    TransportFailureException e =
+        assertThrows(TransportFailureException.class, () -> client.reportImage(TASK_ID));
+    assertEquals(fault.kind, e.kind(), e.getMessage());
+    boolean retryable =
+        fault.kind == TransportFailureException.Kind.PROXY_UNREACHABLE
+            || fault.kind == TransportFailureException.Kind.PROXY_UPSTREAM;
+    assertEquals(retryable, e.isRetryable(), "retryable: " + e.getMessage());
+    assertFalse(e.mayHaveReachedServer(), e.getMessage());
+    assertTrue(e.getMessage().contains("the proxy 127.0.0.1:" + port), e.getMessage());
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      assertFalse(String.valueOf(t).contains(wrongPassword), "the password in " + t);
+      assertFalse(String.valueOf(t).contains(CLIENT_KEY), "the key in " + t);
+    }
+    assertEquals(0, https.requestCount(), "requests that reached the API");
+  }
+
+  @Test
+  public void aProxyNeverGetsARetryOfCredentialsItRefused() throws Exception {
+    SelfSignedCertificate cert = SelfSignedCertificate.forLoopback();
+    ForwardProxy proxy = proxy(ForwardProxy.builder().basicAuth(PROXY_USER, PROXY_PASSWORD));
+    CapReportClient client =
+        client(
+            https(cert).baseUrl(),
+            b ->
+                b.sslContext(cert.clientContext())
+                    .proxy("127.0.0.1", proxy.port())
+                    .proxyCredentials(PROXY_USER, "wrong")
+                    .retryPolicy(RetryPolicy.defaults()));
+    TransportFailureException e =
+        assertThrows(TransportFailureException.class, () -> client.reportImage(TASK_ID));
+    assertEquals(TransportFailureException.Kind.PROXY_AUTHENTICATION, e.kind());
+    assertEquals(1, e.attempts(), "attempts of the report");
+  }
+
+  @Test
+  public void aNameThatDoesNotResolveIsSaidSo() {
+    TransportFailureException api =
+        assertThrows(
+            TransportFailureException.class,
+            () -> client("https://api.capreport.invalid", b -> b.noProxy()).reportImage(TASK_ID));
+    assertEquals(TransportFailureException.Kind.UNKNOWN_HOST, api.kind(), api.getMessage());
+    assertTrue(api.getMessage().contains("could not resolve the host name of"), api.getMessage());
+    TransportFailureException proxy =
+        assertThrows(
+            TransportFailureException.class,
+            () ->
+                client(
+                        "https://api.capreport.invalid",
+                        b -> b.proxy("proxy.capreport.invalid", 3128))
+                    .reportImage(TASK_ID));
+    assertEquals(
+        TransportFailureException.Kind.PROXY_UNREACHABLE, proxy.kind(), proxy.getMessage());
+    assertTrue(
+        proxy
+            .getMessage()
+            .contains("could not resolve the host name of the proxy proxy.capreport.invalid:3128"),
+        proxy.getMessage());
+  }
+
   // ---- helpers ----
 
   /** The options the suite builds transports with: a 60 s request timeout, so only aborts end. */
@@ -449,6 +679,128 @@ public abstract class TransportContractSuite {
     Transport transport = provider().create(options);
     closeAfter.add(transport);
     return transport;
+  }
+
+  private ForwardProxy proxy(ForwardProxy.Builder builder) {
+    ForwardProxy proxy = builder.start();
+    closeAfter.add(proxy);
+    return proxy;
+  }
+
+  /**
+   * A client over a transport of {@link #provider()}, with one attempt unless {@code configure}
+   * says otherwise, closed after the case.
+   */
+  private CapReportClient client(String baseUrl, Consumer<CapReportClient.Builder> configure) {
+    CapReportClient.Builder builder =
+        CapReportClient.builder()
+            .clientKey(CLIENT_KEY)
+            .baseUrl(baseUrl)
+            .transportProvider(provider())
+            .retryPolicy(RetryPolicy.none())
+            .requestTimeout(60, TimeUnit.SECONDS);
+    configure.accept(builder);
+    CapReportClient client = builder.build();
+    closeAfter.add(client);
+    return client;
+  }
+
+  private interface Body {
+    void run() throws Exception;
+  }
+
+  /**
+   * Runs {@code body} with the JVM's https proxy properties pointing at {@code proxy}, loopback not
+   * excluded, and puts the properties back.
+   */
+  private static void withJvmProxy(ForwardProxy proxy, Body body) throws Exception {
+    String[] names = {"https.proxyHost", "https.proxyPort", "http.nonProxyHosts"};
+    // An empty http.nonProxyHosts, not a pattern: the JDK adds loopback to any other value.
+    String[] values = {"127.0.0.1", String.valueOf(proxy.port()), ""};
+    String[] saved = new String[names.length];
+    for (int i = 0; i < names.length; i++) {
+      saved[i] = System.getProperty(names[i]);
+      System.setProperty(names[i], values[i]);
+    }
+    try {
+      body.run();
+    } finally {
+      for (int i = 0; i < names.length; i++) {
+        if (saved[i] == null) {
+          System.clearProperty(names[i]);
+        } else {
+          System.setProperty(names[i], saved[i]);
+        }
+      }
+    }
+  }
+
+  /** Relays connections on [::1] to a port on 127.0.0.1, where the emulator listens. */
+  private static final class Ipv6Relay implements AutoCloseable {
+    private final ServerSocket listener;
+    private final int target;
+    private final Set<Socket> sockets = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    Ipv6Relay(int target) throws IOException {
+      this.listener = new ServerSocket(0, 50, InetAddress.getByName("::1"));
+      this.target = target;
+      start(this::accept);
+    }
+
+    int port() {
+      return listener.getLocalPort();
+    }
+
+    private void accept() {
+      while (!listener.isClosed()) {
+        try {
+          Socket in = listener.accept();
+          sockets.add(in);
+          Socket out = new Socket(InetAddress.getByName("127.0.0.1"), target);
+          sockets.add(out);
+          start(() -> pump(in, out));
+          start(() -> pump(out, in));
+        } catch (IOException closedOrRefused) {
+          // Closed: the loop ends; refused: that connection ends.
+        }
+      }
+    }
+
+    private void pump(Socket from, Socket to) {
+      byte[] buffer = new byte[8192];
+      try {
+        int n;
+        while ((n = from.getInputStream().read(buffer)) >= 0) {
+          to.getOutputStream().write(buffer, 0, n);
+        }
+        to.shutdownOutput();
+      } catch (IOException broken) {
+        closeQuietly(from);
+        closeQuietly(to);
+      }
+    }
+
+    private static void start(Runnable task) {
+      Thread thread = new Thread(task, "contract-ipv6-relay");
+      thread.setDaemon(true);
+      thread.start();
+    }
+
+    private static void closeQuietly(Socket socket) {
+      try {
+        socket.close();
+      } catch (IOException ignored) {
+        // Closing is all that is wanted.
+      }
+    }
+
+    @Override
+    public void close() throws IOException {
+      listener.close();
+      for (Socket socket : sockets) {
+        closeQuietly(socket);
+      }
+    }
   }
 
   private TransportRequest request(Transport transport, String baseUrl) {

@@ -4,10 +4,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.capreport.jackson.JacksonEnvelopes;
 import io.github.capreport.spi.Exchange;
 import io.github.capreport.spi.JsonBinding;
+import io.github.capreport.spi.ProxyCredentials;
 import io.github.capreport.spi.Transport;
 import io.github.capreport.spi.TransportOptions;
 import io.github.capreport.spi.TransportRequest;
 import io.github.capreport.spi.TransportResponse;
+import io.github.capreport.spi.TunnelRefusedException;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -15,10 +17,13 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
+import org.apache.hc.client5.http.auth.AuthScope;
+import org.apache.hc.client5.http.auth.UsernamePasswordCredentials;
 import org.apache.hc.client5.http.classic.methods.HttpPost;
 import org.apache.hc.client5.http.config.Configurable;
 import org.apache.hc.client5.http.config.ConnectionConfig;
 import org.apache.hc.client5.http.config.RequestConfig;
+import org.apache.hc.client5.http.impl.auth.BasicCredentialsProvider;
 import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
 import org.apache.hc.client5.http.impl.classic.HttpClientBuilder;
 import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManagerBuilder;
@@ -107,6 +112,14 @@ public final class ApacheTransport implements Transport {
 
   private static CloseableHttpClient newClient(TransportOptions options) {
     SSLContext tls = options.sslContext(); // hostname verification stays on with it
+    // Only these credentials, for their proxy's scope: not the JVM's Authenticator or properties.
+    BasicCredentialsProvider credentials = new BasicCredentialsProvider();
+    ProxyCredentials proxy = options.proxyCredentials();
+    if (proxy != null) {
+      credentials.setCredentials(
+          new AuthScope(proxy.host(), proxy.port()),
+          new UsernamePasswordCredentials(proxy.username(), proxy.password().toCharArray()));
+    }
     return HttpClientBuilder.create()
         .setConnectionManager(
             PoolingHttpClientConnectionManagerBuilder.create()
@@ -127,8 +140,9 @@ public final class ApacheTransport implements Transport {
                         .setValidateAfterInactivity(1, TimeUnit.SECONDS)
                         .build())
                 .build())
-        // The JVM's proxy properties (https.proxyHost...) apply, as on java.net.http.
-        .useSystemProperties()
+        // Core's proxy choice: the JVM's selector (https.proxyHost...) unless the options set one.
+        .setProxySelector(options.proxySelector())
+        .setDefaultCredentialsProvider(credentials)
         .disableRedirectHandling()
         .disableAutomaticRetries()
         .disableCookieManagement()
@@ -154,14 +168,18 @@ public final class ApacheTransport implements Transport {
 
     @Override
     public TransportResponse execute() throws IOException {
+      HttpClientContext context = HttpClientContext.create();
       try {
-        response =
-            client.executeOpen(
-                RoutingSupport.determineHost(post), post, HttpClientContext.create());
+        response = client.executeOpen(RoutingSupport.determineHost(post), post, context);
       } catch (HttpException | RuntimeException e) {
         // HttpClient's own I/O failures are the JDK's types already (ConnectException,
         // SocketTimeoutException, SSLException...) and pass through as they are.
         throw new IOException("Apache HttpClient failed: " + e, e);
+      }
+      if (context.getSSLSession() == null && "https".equalsIgnoreCase(post.getScheme())) {
+        // No TLS yet, so not the server's answer: the proxy's to a CONNECT, handed back as one.
+        close();
+        throw new TunnelRefusedException(response.getCode(), null);
       }
       return this;
     }
@@ -207,7 +225,7 @@ public final class ApacheTransport implements Transport {
 
     private Builder() {}
 
-    /** Connect timeout, pool size and TLS for the client this transport builds. */
+    /** Connect timeout, pool size, TLS and proxy for the client this transport builds. */
     public Builder options(TransportOptions options) {
       this.options = Objects.requireNonNull(options, "options == null");
       return this;
@@ -215,8 +233,8 @@ public final class ApacheTransport implements Transport {
 
     /**
      * A client the caller already has and keeps owning: the transport never closes it, and its
-     * settings (timeouts, proxy, TLS) rule, so setting a connect timeout or TLS material in the
-     * options fails the build. Each report still turns redirects off and cannot be resent.
+     * settings (timeouts, proxy, TLS) rule, so setting a connect timeout, TLS material or a proxy
+     * in the options fails the build. Each report still turns redirects off and cannot be resent.
      */
     public Builder httpClient(CloseableHttpClient client) {
       this.client = client;

@@ -247,11 +247,13 @@ class ApacheTransportTest {
 
   /** The connect timeout and TLS of a user's client are that client's: setting them here fails. */
   @ParameterizedTest
-  @ValueSource(strings = {"connectTimeout", "sslContext"})
+  @ValueSource(strings = {"connectTimeout", "sslContext", "proxy"})
   void refusesClientSettingsWithAUsersClientAtBuildTime(String option) throws IOException {
     TransportOptions.Builder options = options(5_000).toBuilder();
     if (option.equals("connectTimeout")) {
       options.connectTimeout(2, TimeUnit.SECONDS);
+    } else if (option.equals("proxy")) {
+      options.proxy("127.0.0.1", 3128);
     } else {
       options.sslContext(SelfSignedCertificate.forLoopback().clientContext());
     }

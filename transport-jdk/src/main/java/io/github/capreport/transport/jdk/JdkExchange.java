@@ -2,6 +2,7 @@ package io.github.capreport.transport.jdk;
 
 import io.github.capreport.spi.Exchange;
 import io.github.capreport.spi.TransportResponse;
+import io.github.capreport.spi.TunnelRefusedException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
@@ -44,6 +45,12 @@ final class JdkExchange implements Exchange, TransportResponse {
       throw (InterruptedIOException) new InterruptedIOException("interrupted").initCause(e);
     } catch (HttpTimeoutException e) { // the client's connect timeout
       throw (SocketTimeoutException) new SocketTimeoutException(e.getMessage()).initCause(e);
+    } catch (IOException e) {
+      // A proxy's refused CONNECT, in java.net.http's words; a 407 it hands back as the answer,
+      // unless it retried credentials the proxy kept refusing.
+      throw String.valueOf(e.getMessage()).startsWith("too many authentication attempts")
+          ? new TunnelRefusedException(407, e)
+          : TunnelRefusedException.fromMessage(e, "Tunnel failed, got: ");
     }
     // Aborted as the answer came: abort() closed the body, or the answer is complete; either way
     // core reads what there is and decides by the abort's reason.

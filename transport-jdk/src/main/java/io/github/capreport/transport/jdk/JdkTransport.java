@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.capreport.jackson.JacksonEnvelopes;
 import io.github.capreport.spi.Exchange;
 import io.github.capreport.spi.JsonBinding;
+import io.github.capreport.spi.ProxyCredentials;
 import io.github.capreport.spi.Transport;
 import io.github.capreport.spi.TransportOptions;
 import io.github.capreport.spi.TransportRequest;
@@ -21,6 +22,11 @@ import org.jspecify.annotations.Nullable;
 public final class JdkTransport implements Transport {
   /** java.net.http resends any request, POST included, after a broken connection when set. */
   static final String RETRY_ALL_METHODS = "jdk.httpclient.enableAllMethodRetry";
+
+  /**
+   * The schemes java.net.http will not answer a proxy's CONNECT challenge with; Basic unless set.
+   */
+  static final String TUNNELING_DISABLED = "jdk.http.auth.tunneling.disabledSchemes";
 
   /**
    * Null once a transport that built its client is closed: before Java 21 an {@code HttpClient}
@@ -50,7 +56,20 @@ public final class JdkTransport implements Transport {
       HttpClient.Builder b =
           HttpClient.newBuilder()
               .connectTimeout(Duration.ofMillis(options.connectTimeoutMillis()))
-              .followRedirects(HttpClient.Redirect.NEVER);
+              .followRedirects(HttpClient.Redirect.NEVER)
+              .proxy(options.proxySelector());
+      ProxyCredentials credentials = options.proxyCredentials();
+      if (credentials != null && basicDisabled(System.getProperty(TUNNELING_DISABLED))) {
+        throw new IllegalStateException( // a JVM-wide setting: the user's to change, never ours
+            "proxyCredentials need the JVM flag -D"
+                + TUNNELING_DISABLED
+                + "= (empty): java.net.http"
+                + " sends no Basic credentials in a CONNECT while it lists Basic, as by default;"
+                + " or use the apache or retrofit transport");
+      }
+      if (credentials != null) {
+        b.authenticator(credentials.authenticator()); // answers the proxy alone
+      }
       if (options.executor() != null) {
         b.executor(options.executor());
       }
@@ -64,6 +83,12 @@ public final class JdkTransport implements Transport {
 
   public static Builder builder() {
     return new Builder();
+  }
+
+  /** Whether the property's value (the JDK's default, Basic, when unset) disables Basic. */
+  static boolean basicDisabled(@Nullable String schemes) {
+    String list = "," + (schemes == null ? "Basic" : schemes).replace(" ", "") + ",";
+    return list.toLowerCase(java.util.Locale.ROOT).contains(",basic,");
   }
 
   @Override
@@ -119,7 +144,7 @@ public final class JdkTransport implements Transport {
 
     private Builder() {}
 
-    /** Connect timeout, TLS and executor for the client this transport builds. */
+    /** Connect timeout, TLS, proxy and executor for the client this transport builds. */
     public Builder options(TransportOptions options) {
       this.options = java.util.Objects.requireNonNull(options, "options");
       return this;

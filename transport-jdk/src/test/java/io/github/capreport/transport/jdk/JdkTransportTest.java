@@ -1,12 +1,14 @@
 package io.github.capreport.transport.jdk;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.capreport.CapReportClient;
 import io.github.capreport.RetryPolicy;
+import io.github.capreport.spi.TransportOptions;
 import io.github.capreport.testkit.CapMonsterEmulatorExtension;
 import java.net.http.HttpClient;
 import java.time.Duration;
@@ -67,5 +69,51 @@ class JdkTransportTest {
         .transport(transport)
         .retryPolicy(RetryPolicy.none())
         .build();
+  }
+
+  @Test
+  void aProxyOptionBesideAUsersClientFailsTheBuildNamingIt() {
+    HttpClient users = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
+    TransportOptions selector =
+        TransportOptions.builder().proxySelector(java.net.ProxySelector.getDefault()).build();
+    IllegalStateException e =
+        assertThrows(
+            IllegalStateException.class,
+            () -> JdkTransport.builder().httpClient(users).options(selector).build());
+    assertTrue(e.getMessage().startsWith("proxySelector cannot apply to"), e.getMessage());
+  }
+
+  @Test
+  void basicForConnectIsDisabledByDefaultAndByAnyListThatNamesIt() {
+    assertTrue(JdkTransport.basicDisabled(null), "the JDK's default (net.properties): Basic");
+    assertTrue(JdkTransport.basicDisabled("Basic"));
+    assertTrue(JdkTransport.basicDisabled("Digest, basic"));
+    assertFalse(JdkTransport.basicDisabled(""));
+    assertFalse(JdkTransport.basicDisabled("Digest,NTLM"));
+  }
+
+  @Test
+  void proxyCredentialsFailTheBuildNamingTheFlagWhileBasicIsDisabled() {
+    TransportOptions authenticating =
+        TransportOptions.builder()
+            .proxy("127.0.0.1", 3128)
+            .proxyCredentials("user", "secret-of-the-proxy")
+            .build();
+    // This JVM runs with the flag (the pom's argLine), as a user of proxyCredentials must.
+    assertEquals("", System.getProperty(JdkTransport.TUNNELING_DISABLED));
+    JdkTransport.builder().options(authenticating).build().close();
+    System.setProperty(JdkTransport.TUNNELING_DISABLED, "Basic");
+    try {
+      IllegalStateException e =
+          assertThrows(
+              IllegalStateException.class,
+              () -> JdkTransport.builder().options(authenticating).build());
+      assertTrue(
+          e.getMessage().contains("-Djdk.http.auth.tunneling.disabledSchemes= (empty)"),
+          e.getMessage());
+      assertFalse(e.getMessage().contains("secret-of-the-proxy"), e.getMessage());
+    } finally {
+      System.setProperty(JdkTransport.TUNNELING_DISABLED, "");
+    }
   }
 }

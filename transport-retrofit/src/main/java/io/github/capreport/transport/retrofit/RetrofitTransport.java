@@ -2,16 +2,19 @@ package io.github.capreport.transport.retrofit;
 
 import io.github.capreport.spi.Exchange;
 import io.github.capreport.spi.JsonBinding;
+import io.github.capreport.spi.ProxyCredentials;
 import io.github.capreport.spi.Transport;
 import io.github.capreport.spi.TransportOptions;
 import io.github.capreport.spi.TransportRequest;
 import io.github.capreport.spi.TransportResponse;
+import io.github.capreport.spi.TunnelRefusedException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import okhttp3.Call;
 import okhttp3.ConnectionPool;
+import okhttp3.Credentials;
 import okhttp3.Headers;
 import okhttp3.MediaType;
 import okhttp3.OkHttpClient;
@@ -66,6 +69,19 @@ public final class RetrofitTransport implements Transport {
         // client does not configure; handshakes are verified by the context's socket factory,
         // host names by OkHttp's verifier. A client of your own sets both as it likes.
         b.sslSocketFactory(options.sslContext().getSocketFactory(), b.build().x509TrustManager());
+      }
+      b.proxySelector(options.proxySelector());
+      ProxyCredentials proxy = options.proxyCredentials();
+      if (proxy != null) {
+        // Asked before each CONNECT (preemptively) and on a 407: to this proxy, once per request.
+        String basic = Credentials.basic(proxy.username(), proxy.password());
+        b.proxyAuthenticator(
+            (route, answer) ->
+                route != null
+                        && proxy.isFor(route.proxy().address())
+                        && answer.request().header("Proxy-Authorization") == null
+                    ? answer.request().newBuilder().header("Proxy-Authorization", basic).build()
+                    : null);
       }
     }
     // Core owns retries: OkHttp's silent resend after a broken connection could repeat a report.
@@ -152,7 +168,13 @@ public final class RetrofitTransport implements Transport {
 
     @Override
     public TransportResponse execute() throws IOException {
-      response = call.execute();
+      try {
+        response = call.execute();
+      } catch (IOException e) { // a proxy's refused CONNECT, in OkHttp's words
+        throw "Failed to authenticate with proxy".equals(e.getMessage())
+            ? new TunnelRefusedException(407, e)
+            : TunnelRefusedException.fromMessage(e, "Unexpected response code for CONNECT: ");
+      }
       return this;
     }
 
@@ -194,8 +216,8 @@ public final class RetrofitTransport implements Transport {
     private Builder() {}
 
     /**
-     * Timeouts, pool size and TLS for the client this transport builds. With a given client, a
-     * connect timeout or TLS material set here fails the build: that client's own settings rule.
+     * Timeouts, pool size, TLS and proxy for the client this transport builds. With a given client,
+     * a connect timeout, TLS material or a proxy set here fails the build: that client's own rule.
      */
     public Builder options(TransportOptions options) {
       this.options = options;

@@ -220,6 +220,12 @@ class RetrofitTransportTest {
             IllegalStateException.class,
             () -> RetrofitTransport.builder().okHttpClient(users).options(tls).build());
     assertTrue(ssl.getMessage().startsWith("sslContext"), ssl.getMessage());
+    TransportOptions direct = noClientSettings().toBuilder().noProxy().build();
+    IllegalStateException proxy =
+        assertThrows(
+            IllegalStateException.class,
+            () -> RetrofitTransport.builder().okHttpClient(users).options(direct).build());
+    assertTrue(proxy.getMessage().startsWith("noProxy"), proxy.getMessage());
   }
 
   @Test
