@@ -56,12 +56,14 @@ import org.slf4j.LoggerFactory;
  *       ({@code TransportFailureException} of kind {@code CANCELLED} or {@code INTERRUPTED})</td>
  *       <td>INFO</td></tr>
  *   <tr><td>it was refused for the task, or failed: a task-level refusal, an unknown error code,
- *       a transient refusal that ran out of retries, no answer ({@code CONNECT}, {@code TIMEOUT},
- *       {@code IO}), an answer that is not the API's</td><td>WARN</td></tr>
+ *       a transient refusal that ran out of retries, no answer ({@code CONNECT}, {@code
+ *       UNKNOWN_HOST}, {@code TIMEOUT}, {@code IO}, {@code PROXY_UNREACHABLE}, {@code
+ *       PROXY_UPSTREAM}), an answer that is not the API's</td><td>WARN</td></tr>
  *   <tr><td>it was refused for the account ({@code ApiErrorCode.isAccountWide()}: {@code
  *       ERROR_KEY_DOES_NOT_EXIST}, {@code ERROR_ZERO_BALANCE}, {@code ERROR_IP_NOT_ALLOWED},
- *       {@code ERROR_IP_BANNED}, {@code ERROR_IP_BLOCKED}), or TLS failed: every later report
- *       fails the same way until someone acts</td><td>ERROR</td></tr>
+ *       {@code ERROR_IP_BANNED}, {@code ERROR_IP_BLOCKED}), or TLS failed, or the proxy refused
+ *       the credentials or the tunnel ({@code PROXY_AUTHENTICATION}, {@code PROXY_REFUSED}): every
+ *       later report fails the same way until someone acts</td><td>ERROR</td></tr>
  * </table>
  *
  * <p>A retry is not a warning: the report may still be accepted. Only how it ends is. A hold is an
@@ -274,7 +276,9 @@ public final class Slf4jReportListener extends ReportListener {
           || kind == TransportFailureException.Kind.INTERRUPTED) {
         return INFO;
       }
-      return kind == TransportFailureException.Kind.TLS ? ERROR : WARN;
+      // Not retryable and not asked for: the same certificate, or the same proxy's verdict, meets
+      // every later report.
+      return failure.isRetryable() ? WARN : ERROR;
     }
     return WARN;
   }

@@ -192,6 +192,48 @@ class Slf4jReportListenerTest {
         outcome.message);
   }
 
+  /**
+   * Every transport failure kind, as the listener is told it: the levels the class javadoc
+   * promises, written out here. The ones a real client meets are run over HTTP above; the proxy
+   * kinds need a proxy, which core's and testkit's suites run.
+   */
+  @ParameterizedTest
+  @EnumSource(TransportFailureException.Kind.class)
+  void everyTransportFailureKindIsLoggedAtItsLevel(TransportFailureException.Kind kind) {
+    Level expected;
+    switch (kind) {
+      case CANCELLED:
+      case INTERRUPTED:
+        expected = Level.INFO;
+        break;
+      case TLS:
+      case PROXY_AUTHENTICATION:
+      case PROXY_REFUSED:
+        expected = Level.ERROR;
+        break;
+      default:
+        expected = Level.WARN;
+    }
+    Slf4jReportListener.create()
+        .reportFinished(
+            ReportEndpoint.TOKEN_CAPTCHA,
+            9,
+            1,
+            null,
+            new TransportFailureException(
+                "m", new java.io.IOException("x"), kind, ReportEndpoint.TOKEN_CAPTCHA, 9));
+    Line outcome = single(OUTCOME);
+    assertEquals(expected, outcome.level, kind.name());
+    if (expected != Level.INFO) {
+      assertTrue(
+          outcome.message.startsWith(
+              "reportIncorrectTokenCaptcha task 9: failed with "
+                  + kind.name()
+                  + " after 1 attempt"),
+          outcome.message);
+    }
+  }
+
   @Test
   void theDocumentedAccountLevelCodesAreCoresAccountWideOnes() {
     Set<ApiErrorCode> accountWide = EnumSet.noneOf(ApiErrorCode.class);
