@@ -10,9 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.github.capreport.spi.Transport;
 import io.github.capreport.spi.TransportOptions;
-import io.github.capreport.spi.TransportProvider;
 import io.github.capreport.spi.TransportRequest;
 import java.io.IOException;
 import java.net.ConnectException;
@@ -237,31 +235,10 @@ class CapReportClientTest {
     assertEquals(0, transport.closes());
   }
 
-  /** A provider that hands out the scripted transport and remembers its options. */
-  private final class Provider implements TransportProvider {
-    volatile TransportOptions options;
-
-    @Override
-    public String id() {
-      return "made";
-    }
-
-    @Override
-    public int priority() {
-      return 0;
-    }
-
-    @Override
-    public Transport create(TransportOptions options) {
-      this.options = options;
-      return transport;
-    }
-  }
-
   @Test
   void closingClosesATransportTheClientCreatedOnce() {
     CapReportClient client =
-        CapReportClient.builder().clientKey(KEY).transportProvider(new Provider()).build();
+        CapReportClient.builder().clientKey(KEY).transportProvider(transport.provider()).build();
     client.close();
     client.close();
     assertEquals(1, transport.closes());
@@ -269,7 +246,7 @@ class CapReportClientTest {
 
   @Test
   void theProviderGetsTheBuildersOptions() {
-    Provider provider = new Provider();
+    ScriptedTransport.Provider provider = transport.provider();
     CapReportClient.builder()
         .clientKey(KEY)
         .transportProvider(provider)

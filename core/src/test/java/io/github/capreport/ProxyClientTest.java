@@ -6,9 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.github.capreport.spi.Transport;
-import io.github.capreport.spi.TransportOptions;
-import io.github.capreport.spi.TransportProvider;
 import io.github.capreport.spi.TunnelRefusedException;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
@@ -21,27 +18,7 @@ class ProxyClientTest {
   private static final String KEY = "client-key-under-test";
   private static final String PASSWORD = "pw-of-the-proxy-7f3a";
   private final ScriptedTransport transport = new ScriptedTransport();
-  private final Provider provider = new Provider();
-
-  private final class Provider implements TransportProvider {
-    volatile TransportOptions options;
-
-    @Override
-    public String id() {
-      return "made";
-    }
-
-    @Override
-    public int priority() {
-      return 0;
-    }
-
-    @Override
-    public Transport create(TransportOptions options) {
-      this.options = options;
-      return transport;
-    }
-  }
+  private final ScriptedTransport.Provider provider = transport.provider();
 
   private CapReportClient.Builder builder(String baseUrl) {
     return CapReportClient.builder().clientKey(KEY).baseUrl(baseUrl).transportProvider(provider);

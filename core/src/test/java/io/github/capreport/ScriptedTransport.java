@@ -4,6 +4,8 @@ import io.github.capreport.spi.Exchange;
 import io.github.capreport.spi.JsonBinding;
 import io.github.capreport.spi.ResponseEnvelope;
 import io.github.capreport.spi.Transport;
+import io.github.capreport.spi.TransportOptions;
+import io.github.capreport.spi.TransportProvider;
 import io.github.capreport.spi.TransportRequest;
 import io.github.capreport.spi.TransportResponse;
 import java.io.ByteArrayInputStream;
@@ -81,6 +83,32 @@ public final class ScriptedTransport implements Transport {
 
   public ScriptedTransport(String id) {
     this.id = id;
+  }
+
+  /** A provider that hands out this transport and remembers the options it was created with. */
+  public Provider provider() {
+    return new Provider();
+  }
+
+  /** See {@link #provider()}. */
+  public final class Provider implements TransportProvider {
+    volatile TransportOptions options;
+
+    @Override
+    public String id() {
+      return "made";
+    }
+
+    @Override
+    public int priority() {
+      return 0;
+    }
+
+    @Override
+    public Transport create(TransportOptions options) {
+      this.options = options;
+      return ScriptedTransport.this;
+    }
   }
 
   // ---- the script ----
