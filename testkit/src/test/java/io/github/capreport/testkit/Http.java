@@ -29,6 +29,30 @@ final class Http {
     }
   }
 
+  /**
+   * Asserts that nothing listens on {@code port} of 127.0.0.1 any more. A connection that the
+   * kernel made to itself (source port chosen equal to the closed port, a TCP simultaneous open)
+   * proves nothing either way and is tried again; any other connection fails the test, saying which
+   * ports it joined.
+   */
+  static void assertNothingListensOn(int port) throws IOException {
+    for (int attempt = 0; attempt < 5; attempt++) {
+      try (Socket socket = new Socket("127.0.0.1", port)) {
+        if (socket.getLocalPort() != port) {
+          throw new AssertionError(
+              "something still listens on 127.0.0.1:"
+                  + port
+                  + " (joined from "
+                  + socket.getLocalPort()
+                  + ")");
+        }
+      } catch (java.net.ConnectException refused) {
+        return;
+      }
+    }
+    throw new AssertionError("every connection to 127.0.0.1:" + port + " joined itself");
+  }
+
   static String report(String key, long taskId) {
     return "{\"clientKey\":\"" + key + "\",\"taskId\":" + taskId + "}";
   }
