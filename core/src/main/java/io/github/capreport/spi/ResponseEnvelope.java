@@ -24,6 +24,19 @@ public final class ResponseEnvelope {
     this.status = status;
   }
 
+  /**
+   * The {@code errorId} that a JSON number, as its literal was written, stands for: an integer
+   * literal that fits a long; null for any other ({@code 1.0}, {@code 1e0}, too large) or none. One
+   * rule for every JSON binding, whatever its library makes of such numbers.
+   */
+  public static @Nullable Long errorIdOf(@Nullable String numberLiteral) {
+    try {
+      return numberLiteral == null ? null : Long.valueOf(numberLiteral);
+    } catch (NumberFormatException notAnIntegerOrTooLarge) {
+      return null;
+    }
+  }
+
   public @Nullable Long errorId() {
     return errorId;
   }

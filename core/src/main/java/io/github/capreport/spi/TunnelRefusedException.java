@@ -22,16 +22,21 @@ public final class TunnelRefusedException extends IOException {
   }
 
   /**
-   * {@code e} as a refused tunnel when its message is {@code prefix} followed by the status code,
-   * else {@code e} itself: for HTTP libraries that say it only in words, such as java.net.http's
-   * {@code "Tunnel failed, got: 403"}.
+   * {@code e} as a refused tunnel, for HTTP libraries that say it only in words: a 407 when its
+   * message starts with {@code credentialsRefused} (the library gave up answering the proxy's
+   * challenges), the status when it is {@code statusPrefix} followed by one (java.net.http's {@code
+   * "Tunnel failed, got: 403"}); else {@code e} itself.
    */
-  public static IOException fromMessage(IOException e, String prefix) {
+  public static IOException fromMessage(
+      IOException e, String statusPrefix, String credentialsRefused) {
     String message = e.getMessage();
-    if (message != null && message.startsWith(prefix)) {
+    if (message != null && message.startsWith(credentialsRefused)) {
+      return new TunnelRefusedException(407, e);
+    }
+    if (message != null && message.startsWith(statusPrefix)) {
       try {
         return new TunnelRefusedException(
-            Integer.parseInt(message.substring(prefix.length()).trim()), e);
+            Integer.parseInt(message.substring(statusPrefix.length()).trim()), e);
       } catch (NumberFormatException notAStatus) {
         // Some other message that starts alike.
       }

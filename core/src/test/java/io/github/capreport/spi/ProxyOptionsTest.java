@@ -235,13 +235,31 @@ class ProxyOptionsTest {
   @Test
   void aRefusedTunnelIsReadFromALibrarysWords() {
     IOException jdk = new IOException("Tunnel failed, got: 403");
-    IOException read = TunnelRefusedException.fromMessage(jdk, "Tunnel failed, got: ");
+    IOException read = fromJdkMessage(jdk);
     assertEquals(403, ((TunnelRefusedException) read).statusCode());
     assertSame(jdk, read.getCause());
+    IOException gaveUp = new IOException("too many authentication attempts. Limit: 3");
+    assertEquals(407, ((TunnelRefusedException) fromJdkMessage(gaveUp)).statusCode());
+    assertSame(gaveUp, fromJdkMessage(gaveUp).getCause());
     IOException other = new IOException("Tunnel failed, got: nothing");
-    assertSame(other, TunnelRefusedException.fromMessage(other, "Tunnel failed, got: "));
+    assertSame(other, fromJdkMessage(other));
     IOException none = new IOException((String) null);
-    assertSame(none, TunnelRefusedException.fromMessage(none, "Tunnel failed, got: "));
+    assertSame(none, fromJdkMessage(none));
+  }
+
+  private static IOException fromJdkMessage(IOException e) {
+    return TunnelRefusedException.fromMessage(
+        e, "Tunnel failed, got: ", "too many authentication attempts");
+  }
+
+  @Test
+  void anErrorIdIsAnIntegerLiteralThatFitsALong() {
+    assertEquals(0L, ResponseEnvelope.errorIdOf("0"));
+    assertEquals(-1L, ResponseEnvelope.errorIdOf("-1"));
+    assertEquals(Long.MAX_VALUE, ResponseEnvelope.errorIdOf("9223372036854775807"));
+    for (String notOne : new String[] {"1.0", "1e0", "9223372036854775808", "", " 1", null}) {
+      assertNull(ResponseEnvelope.errorIdOf(notOne), String.valueOf(notOne));
+    }
   }
 
   private static PasswordAuthentication ask(

@@ -62,9 +62,7 @@ public final class JacksonEnvelopes implements JsonBinding {
     }
     JsonNode errorId = root.get("errorId");
     return new ResponseEnvelope(
-        errorId != null && errorId.isIntegralNumber() && errorId.canConvertToLong()
-            ? errorId.longValue()
-            : null,
+        ResponseEnvelope.errorIdOf(errorId != null && errorId.isNumber() ? errorId.asText() : null),
         text(root, "errorCode"),
         text(root, "errorDescription"),
         text(root, "status"));

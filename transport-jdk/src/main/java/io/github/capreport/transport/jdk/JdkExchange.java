@@ -48,9 +48,8 @@ final class JdkExchange implements Exchange, TransportResponse {
     } catch (IOException e) {
       // A proxy's refused CONNECT, in java.net.http's words; a 407 it hands back as the answer,
       // unless it retried credentials the proxy kept refusing.
-      throw String.valueOf(e.getMessage()).startsWith("too many authentication attempts")
-          ? new TunnelRefusedException(407, e)
-          : TunnelRefusedException.fromMessage(e, "Tunnel failed, got: ");
+      throw TunnelRefusedException.fromMessage(
+          e, "Tunnel failed, got: ", "too many authentication attempts");
     }
     // Aborted as the answer came: abort() closed the body, or the answer is complete; either way
     // core reads what there is and decides by the abort's reason.

@@ -50,12 +50,7 @@ final class MoshiEnvelopes implements JsonBinding {
       }
     }
     reader.endObject();
-    Long errorId = null;
-    try {
-      errorId = fields[0] == null ? null : Long.valueOf(fields[0]);
-    } catch (NumberFormatException notAnIntegerOrTooLarge) {
-      // null: only an integer literal that fits a long is an errorId
-    }
-    return new ResponseEnvelope(errorId, fields[1], fields[2], fields[3]);
+    return new ResponseEnvelope(
+        ResponseEnvelope.errorIdOf(fields[0]), fields[1], fields[2], fields[3]);
   }
 }

@@ -171,9 +171,8 @@ public final class RetrofitTransport implements Transport {
       try {
         response = call.execute();
       } catch (IOException e) { // a proxy's refused CONNECT, in OkHttp's words
-        throw "Failed to authenticate with proxy".equals(e.getMessage())
-            ? new TunnelRefusedException(407, e)
-            : TunnelRefusedException.fromMessage(e, "Unexpected response code for CONNECT: ");
+        throw TunnelRefusedException.fromMessage(
+            e, "Unexpected response code for CONNECT: ", "Failed to authenticate with proxy");
       }
       return this;
     }
