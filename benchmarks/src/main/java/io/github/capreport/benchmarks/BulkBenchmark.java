@@ -278,7 +278,12 @@ public class BulkBenchmark {
     private long nextTask = Bench.TASK_ID;
 
     CapReportSide(String transport, String baseUrl) {
-      this.client = CapReportReporter.newClient(transport, baseUrl);
+      this(CapReportReporter.newClient(transport, baseUrl));
+    }
+
+    /** For a test: the side on a client built otherwise, which {@link #close()} closes. */
+    CapReportSide(CapReportClient client) {
+      this.client = client;
     }
 
     /**

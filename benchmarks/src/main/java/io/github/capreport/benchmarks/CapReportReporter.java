@@ -23,12 +23,16 @@ final class CapReportReporter implements Reporter {
 
   /** What an application writes: the builder, discovery by id, the defaults except retries. */
   static CapReportClient newClient(String transport, String baseUrl) {
+    return newClientBuilder(transport, baseUrl).build();
+  }
+
+  /** {@link #newClient}'s builder, not yet built: for a test that changes one setting more. */
+  static CapReportClient.Builder newClientBuilder(String transport, String baseUrl) {
     return CapReportClient.builder()
         .clientKey(Bench.CLIENT_KEY)
         .baseUrl(baseUrl)
         .transportId(transport)
-        .retryPolicy(RetryPolicy.none())
-        .build();
+        .retryPolicy(RetryPolicy.none());
   }
 
   @Override
