@@ -60,7 +60,8 @@ public final class AccountGuard {
   private volatile long pausedUntilNanos = NOT_SET;
   private long nextRequestNanos = NOT_SET;
 
-  private AccountGuard(Builder builder) {
+  // Not private: a private one, called by Builder, costs a synthetic class in the jar.
+  AccountGuard(Builder builder) {
     this.holdNanos = builder.holdNanos;
     this.reportedTasks =
         builder.reportedTasks != null
@@ -274,7 +275,7 @@ public final class AccountGuard {
     private long nanosPerRequest;
     private Clock clock = Clock.SYSTEM;
 
-    Builder() {}
+    Builder() {} // not private: a private one costs a synthetic class in the jar
 
     /**
      * How long an account-wide refusal stops all sending; 0 turns the hold off (every report is

@@ -61,8 +61,9 @@ public final class CapReportClient implements AutoCloseable {
       Collections.newSetFromMap(new ConcurrentHashMap<BulkReport, Boolean>());
   private final AtomicBoolean closed = new AtomicBoolean();
 
+  // Not private: a private one, called by Builder, costs a synthetic class in the jar.
   @SuppressWarnings("NullAway") // build() refuses a builder without a client key
-  private CapReportClient(
+  CapReportClient(
       Builder builder,
       String baseUrl,
       Transport transport,
@@ -315,8 +316,9 @@ public final class CapReportClient implements AutoCloseable {
   }
 
   /** A future whose {@code cancel} reaches the report. */
+  // Not private: the constructor of a private class costs a synthetic class in the jar.
   @RequiresAndroidApi(24)
-  private static final class ReportFuture extends CompletableFuture<ReportResult>
+  static final class ReportFuture extends CompletableFuture<ReportResult>
       implements ReportCallback {
     private volatile @Nullable ReportCall call;
 

@@ -25,7 +25,8 @@ public final class RetryPolicy {
   private final long maxDelayMillis;
   private final long deadlineMillis;
 
-  private RetryPolicy(Builder builder) {
+  // Not private: a private one, called by Builder, costs a synthetic class in the jar.
+  RetryPolicy(Builder builder) {
     this.maxAttempts = builder.maxAttempts;
     this.initialDelayMillis = builder.initialDelayMillis;
     this.maxDelayMillis = builder.maxDelayMillis;

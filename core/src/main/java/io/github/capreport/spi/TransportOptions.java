@@ -37,7 +37,8 @@ public final class TransportOptions {
   private final @Nullable String proxyOption;
   private final @Nullable ProxyCredentials proxyCredentials;
 
-  private TransportOptions(Builder builder) {
+  // Not private: a private one, called by Builder, costs a synthetic class in the jar.
+  TransportOptions(Builder builder) {
     this.connectTimeoutMillis = builder.connectTimeoutMillis;
     this.requestTimeoutMillis = builder.requestTimeoutMillis;
     this.maxConnections = builder.maxConnections;
