@@ -267,13 +267,14 @@ public final class AccountGuard {
 
   /** Configures an {@link AccountGuard}. */
   public static final class Builder {
-    private long holdNanos = TimeUnit.MILLISECONDS.toNanos(DEFAULT_HOLD_MILLIS);
-    private @Nullable ReportedTasks reportedTasks;
-    private boolean pace = true;
-    private int retryBurst = 10;
-    private int retryPercent = 20;
-    private long nanosPerRequest;
-    private Clock clock = Clock.SYSTEM;
+    // Not private: AccountGuard reads them, which would cost an accessor method for each.
+    long holdNanos = TimeUnit.MILLISECONDS.toNanos(DEFAULT_HOLD_MILLIS);
+    @Nullable ReportedTasks reportedTasks;
+    boolean pace = true;
+    int retryBurst = 10;
+    int retryPercent = 20;
+    long nanosPerRequest;
+    Clock clock = Clock.SYSTEM;
 
     Builder() {} // not private: a private one costs a synthetic class in the jar
 

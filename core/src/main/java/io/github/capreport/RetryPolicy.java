@@ -97,10 +97,11 @@ public final class RetryPolicy {
   }
 
   public static final class Builder {
-    private int maxAttempts = 3;
-    private long initialDelayMillis = 500;
-    private long maxDelayMillis = 10_000;
-    private long deadlineMillis = 60_000;
+    // Not private: RetryPolicy reads them, which would cost an accessor method for each.
+    int maxAttempts = 3;
+    long initialDelayMillis = 500;
+    long maxDelayMillis = 10_000;
+    long deadlineMillis = 60_000;
 
     Builder() {} // not private: a private one costs a synthetic class in the jar
 
