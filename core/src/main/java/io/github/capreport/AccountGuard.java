@@ -60,7 +60,8 @@ public final class AccountGuard {
   private volatile long pausedUntilNanos = NOT_SET;
   private long nextRequestNanos = NOT_SET;
 
-  private AccountGuard(Builder builder) {
+  // Not private: a private one, called by Builder, costs a synthetic class in the jar.
+  AccountGuard(Builder builder) {
     this.holdNanos = builder.holdNanos;
     this.reportedTasks =
         builder.reportedTasks != null
@@ -266,15 +267,16 @@ public final class AccountGuard {
 
   /** Configures an {@link AccountGuard}. */
   public static final class Builder {
-    private long holdNanos = TimeUnit.MILLISECONDS.toNanos(DEFAULT_HOLD_MILLIS);
-    private @Nullable ReportedTasks reportedTasks;
-    private boolean pace = true;
-    private int retryBurst = 10;
-    private int retryPercent = 20;
-    private long nanosPerRequest;
-    private Clock clock = Clock.SYSTEM;
+    // Not private: AccountGuard reads them, which would cost an accessor method for each.
+    long holdNanos = TimeUnit.MILLISECONDS.toNanos(DEFAULT_HOLD_MILLIS);
+    @Nullable ReportedTasks reportedTasks;
+    boolean pace = true;
+    int retryBurst = 10;
+    int retryPercent = 20;
+    long nanosPerRequest;
+    Clock clock = Clock.SYSTEM;
 
-    Builder() {}
+    Builder() {} // not private: a private one costs a synthetic class in the jar
 
     /**
      * How long an account-wide refusal stops all sending; 0 turns the hold off (every report is

@@ -33,7 +33,7 @@ public final class BulkReport {
       Collections.newSetFromMap(new ConcurrentHashMap<ReportCall, Boolean>());
   private final AtomicInteger next = new AtomicInteger();
   private final AtomicInteger done = new AtomicInteger();
-  private final AtomicBoolean cancelled = new AtomicBoolean();
+  final AtomicBoolean cancelled = new AtomicBoolean(); // not private: Slot reads it, as ended()
   private final AtomicInteger widening = new AtomicInteger();
 
   /** This bulk's own retry budget, in hundredths of a retry: see {@link #mayRetry}. */
@@ -165,7 +165,8 @@ public final class BulkReport {
     }
   }
 
-  private void ended(Slot slot, ReportOutcome outcome) {
+  // Not private: Slot calls it, and a private one costs a synthetic accessor method in the jar.
+  void ended(Slot slot, ReportOutcome outcome) {
     slot.ended = true;
     ReportCall call = slot.call;
     if (call != null) {

@@ -61,8 +61,9 @@ public final class CapReportClient implements AutoCloseable {
       Collections.newSetFromMap(new ConcurrentHashMap<BulkReport, Boolean>());
   private final AtomicBoolean closed = new AtomicBoolean();
 
+  // Not private: a private one, called by Builder, costs a synthetic class in the jar.
   @SuppressWarnings("NullAway") // build() refuses a builder without a client key
-  private CapReportClient(
+  CapReportClient(
       Builder builder,
       String baseUrl,
       Transport transport,
@@ -315,8 +316,9 @@ public final class CapReportClient implements AutoCloseable {
   }
 
   /** A future whose {@code cancel} reaches the report. */
+  // Not private: the constructor of a private class costs a synthetic class in the jar.
   @RequiresAndroidApi(24)
-  private static final class ReportFuture extends CompletableFuture<ReportResult>
+  static final class ReportFuture extends CompletableFuture<ReportResult>
       implements ReportCallback {
     private volatile @Nullable ReportCall call;
 
@@ -348,7 +350,8 @@ public final class CapReportClient implements AutoCloseable {
     }
   }
 
-  private static <T> T requireNonNull(@Nullable T value, String name) {
+  // Not private: Builder calls it, which would cost an accessor method.
+  static <T> T requireNonNull(@Nullable T value, String name) {
     if (value == null) {
       throw new NullPointerException(name + " == null");
     }
@@ -357,18 +360,19 @@ public final class CapReportClient implements AutoCloseable {
 
   /** Configures a {@link CapReportClient}. Only the client key is required. */
   public static final class Builder {
-    private @Nullable String clientKey;
+    // Those CapReportClient reads are not private: a private one would cost an accessor method.
+    @Nullable String clientKey;
     private String baseUrl = DEFAULT_BASE_URL;
     private boolean allowPlainHttp;
     private boolean allowPlainHttpThroughProxy;
     private final TransportOptions.Builder options = TransportOptions.builder();
-    private @Nullable String userAgent;
+    @Nullable String userAgent;
     private @Nullable Transport transport;
     private @Nullable TransportProvider provider;
     private @Nullable String transportId;
-    private RetryPolicy retryPolicy = RetryPolicy.defaults();
-    private ReportListener listener = ReportListener.NONE;
-    private @Nullable AccountGuard guard;
+    RetryPolicy retryPolicy = RetryPolicy.defaults();
+    ReportListener listener = ReportListener.NONE;
+    @Nullable AccountGuard guard;
 
     Builder() {} // not private: a private one costs a synthetic class in the jar
 

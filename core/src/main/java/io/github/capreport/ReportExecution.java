@@ -43,26 +43,26 @@ final class ReportExecution {
   /** How long {@link #close()} waits for the client's threads to end. */
   private static final long CLOSE_WAIT_MILLIS = 2_000;
 
-  private final Transport transport;
-  private final JsonBinding json;
-  private final ReportOutcomes outcomes;
-  private final RetryPolicy policy;
-  private final ReportListener listener;
-  private final AccountGuard guard;
-  private final long requestTimeoutMillis;
-  private final Semaphore connections;
+  // Not private where Call uses them: a private one would cost an accessor method for each.
+  final Transport transport;
+  final JsonBinding json;
+  final ReportOutcomes outcomes;
+  final RetryPolicy policy;
+  final ReportListener listener;
+  final AccountGuard guard;
+  final long requestTimeoutMillis;
+  final Semaphore connections;
   private final ClientThreads threads;
-  private final CallWatchdog watchdog;
-  private final ThreadPoolExecutor workers;
-  private final Random random = new Random();
-  private final Set<Call> waiting =
+  final CallWatchdog watchdog;
+  final ThreadPoolExecutor workers;
+  final Random random = new Random();
+  final Set<Call> waiting = Collections.newSetFromMap(new ConcurrentHashMap<Call, Boolean>());
+  final Set<Call> awaitingConnection =
       Collections.newSetFromMap(new ConcurrentHashMap<Call, Boolean>());
-  private final Set<Call> awaitingConnection =
-      Collections.newSetFromMap(new ConcurrentHashMap<Call, Boolean>());
-  private final CountDownLatch closing = new CountDownLatch(1);
+  final CountDownLatch closing = new CountDownLatch(1);
   private final Object schedulerLock = new Object();
   private @Nullable ScheduledThreadPoolExecutor scheduler;
-  private volatile boolean closed;
+  volatile boolean closed;
 
   ReportExecution(
       Transport transport,
@@ -197,7 +197,7 @@ final class ReportExecution {
   }
 
   /** The retry scheduler, made on first use; never after close(), which would leave its thread. */
-  private ScheduledThreadPoolExecutor scheduler() {
+  ScheduledThreadPoolExecutor scheduler() { // not private: Call calls it
     synchronized (schedulerLock) {
       if (closed) {
         throw new RejectedExecutionException("the client is closed");

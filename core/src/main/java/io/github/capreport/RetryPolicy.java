@@ -25,7 +25,8 @@ public final class RetryPolicy {
   private final long maxDelayMillis;
   private final long deadlineMillis;
 
-  private RetryPolicy(Builder builder) {
+  // Not private: a private one, called by Builder, costs a synthetic class in the jar.
+  RetryPolicy(Builder builder) {
     this.maxAttempts = builder.maxAttempts;
     this.initialDelayMillis = builder.initialDelayMillis;
     this.maxDelayMillis = builder.maxDelayMillis;
@@ -96,10 +97,11 @@ public final class RetryPolicy {
   }
 
   public static final class Builder {
-    private int maxAttempts = 3;
-    private long initialDelayMillis = 500;
-    private long maxDelayMillis = 10_000;
-    private long deadlineMillis = 60_000;
+    // Not private: RetryPolicy reads them, which would cost an accessor method for each.
+    int maxAttempts = 3;
+    long initialDelayMillis = 500;
+    long maxDelayMillis = 10_000;
+    long deadlineMillis = 60_000;
 
     Builder() {} // not private: a private one costs a synthetic class in the jar
 

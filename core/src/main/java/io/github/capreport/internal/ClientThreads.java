@@ -13,7 +13,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * starts none.
  */
 public final class ClientThreads {
-  private final String prefix;
+  final String prefix; // not private: the thread factory reads it, which would cost an accessor
   private final ExecutorService library;
 
   public ClientThreads(Object identity) {

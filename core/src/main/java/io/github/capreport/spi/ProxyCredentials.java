@@ -12,10 +12,11 @@ import org.jspecify.annotations.Nullable;
  * proxy, never to the API host. Neither {@link #toString()} nor any message shows the password.
  */
 public final class ProxyCredentials {
-  private final String host;
-  private final int port;
-  private final String username;
-  private final String password;
+  // Not private: the authenticator reads them, which would cost an accessor method for each.
+  final String host;
+  final int port;
+  final String username;
+  final String password;
 
   ProxyCredentials(String host, int port, String username, String password) {
     this.host = host;

@@ -37,7 +37,8 @@ public final class TransportOptions {
   private final @Nullable String proxyOption;
   private final @Nullable ProxyCredentials proxyCredentials;
 
-  private TransportOptions(Builder builder) {
+  // Not private: a private one, called by Builder, costs a synthetic class in the jar.
+  TransportOptions(Builder builder) {
     this.connectTimeoutMillis = builder.connectTimeoutMillis;
     this.requestTimeoutMillis = builder.requestTimeoutMillis;
     this.maxConnections = builder.maxConnections;
@@ -181,19 +182,20 @@ public final class TransportOptions {
   }
 
   public static final class Builder {
-    private long connectTimeoutMillis = DEFAULT_CONNECT_TIMEOUT_MILLIS;
-    private long requestTimeoutMillis = DEFAULT_REQUEST_TIMEOUT_MILLIS;
-    private int maxConnections = DEFAULT_MAX_CONNECTIONS;
-    private String userAgent = "capreport";
-    private @Nullable SSLContext sslContext;
-    private @Nullable Executor executor;
-    private boolean connectTimeoutSet;
-    private @Nullable ProxySelector proxySelector;
-    private @Nullable String proxyOption;
-    private @Nullable String proxyHost;
-    private int proxyPort;
-    private @Nullable String proxyUser;
-    private @Nullable String proxyPassword;
+    // Not private: TransportOptions reads them, which would cost an accessor method for each.
+    long connectTimeoutMillis = DEFAULT_CONNECT_TIMEOUT_MILLIS;
+    long requestTimeoutMillis = DEFAULT_REQUEST_TIMEOUT_MILLIS;
+    int maxConnections = DEFAULT_MAX_CONNECTIONS;
+    String userAgent = "capreport";
+    @Nullable SSLContext sslContext;
+    @Nullable Executor executor;
+    boolean connectTimeoutSet;
+    @Nullable ProxySelector proxySelector;
+    @Nullable String proxyOption;
+    @Nullable String proxyHost;
+    int proxyPort;
+    @Nullable String proxyUser;
+    @Nullable String proxyPassword;
 
     Builder() {} // not private: a private one costs a synthetic class in the jar
 
