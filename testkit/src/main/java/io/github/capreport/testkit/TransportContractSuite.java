@@ -399,7 +399,7 @@ public abstract class TransportContractSuite {
 
   @Test
   public void aTrustedCertificateForAnotherHostIsAnSslException() throws Exception {
-    SelfSignedCertificate elsewhere = SelfSignedCertificate.create("dns:elsewhere.invalid");
+    SelfSignedCertificate elsewhere = SelfSignedCertificate.forAnotherHost();
     CapMonsterEmulator https = https(elsewhere);
     Transport transport = transport(options().sslContext(elsewhere.clientContext()).build());
     IOException e =
