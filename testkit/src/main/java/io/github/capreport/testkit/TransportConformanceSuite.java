@@ -539,9 +539,12 @@ public abstract class TransportConformanceSuite extends ClientSuiteHarness {
       }
       if (timeout * 4 > DRIP_TIMEOUT_MAX_MILLIS) {
         fail(
-            "the timeout always fired before the headers arrived, up to a timeout of "
+            "up to a timeout of "
                 + timeout
-                + " ms: the case cannot tell whether the timeout bounds the body");
+                + " ms, it always fired before execute() returned, though the headers were sent"
+                + " at once: either the transport waits for the body before it returns, which it"
+                + " must not, or this machine is too loaded to tell whether the timeout bounds"
+                + " the body");
       }
     }
   }

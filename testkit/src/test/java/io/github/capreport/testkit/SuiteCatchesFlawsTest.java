@@ -74,8 +74,8 @@ class SuiteCatchesFlawsTest {
                 TransportReliabilitySuite.Transient.class,
                 Call.class),
             "attempts; retries scheduled: [] ==> expected: <2> but was: <1>",
-            // The flawed transport resends after a dropped connection; the other failures are not
-            // its IOExceptions, or (a timeout) end in an abort, after which it does not resend.
+            // The flaw resends after an I/O failure it was not aborted for: of these failures only
+            // the dropped connection; the others are answers, or a timeout, which aborts.
             iterationsOf(
                 TransportReliabilitySuite.transientsAndCalls(),
                 TransportReliabilitySuite.Transient.DROPPED_CONNECTION)));
