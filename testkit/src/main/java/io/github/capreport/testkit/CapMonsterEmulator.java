@@ -106,6 +106,24 @@ public final class CapMonsterEmulator implements AutoCloseable {
 
   private static final AtomicInteger INSTANCES = new AtomicInteger();
 
+  /** The JDK's HttpServer reads this once, when its first server starts; it defaults to false. */
+  private static final String NO_DELAY = "sun.net.httpserver.nodelay";
+
+  static {
+    // The JDK's HttpServer writes an answer's headers and its body apart. Without TCP_NODELAY on
+    // its sockets, Nagle's algorithm holds the body back until the client acknowledges the
+    // headers, and a client delays that acknowledgement by up to 40 ms: every answer would take
+    // that long, and a test of many reports would wait on it, not on the code it tests. A value
+    // the user set is kept.
+    try {
+      if (System.getProperty(NO_DELAY) == null) {
+        System.setProperty(NO_DELAY, "true");
+      }
+    } catch (SecurityException notAllowed) {
+      // Then answers are slower, not different.
+    }
+  }
+
   private final Builder baseline;
   private final HttpServer server;
   private final ConnectionCountingProxy proxy;

@@ -801,7 +801,7 @@ public abstract class TransportReliabilitySuite extends ClientSuiteHarness {
   @ParameterizedTest
   @EnumSource(Call.class)
   public void refusesATrustedCertificateForAnotherHost(Call call) {
-    SelfSignedCertificate elsewhere = otherHostCertificate();
+    SelfSignedCertificate elsewhere = SelfSignedCertificate.forAnotherHost();
     CapMonsterEmulator https = httpsEmulator(elsewhere);
     CapReportClient client =
         client(
@@ -843,15 +843,6 @@ public abstract class TransportReliabilitySuite extends ClientSuiteHarness {
       report(client, call, ReportEndpoint.IMAGE_CAPTCHA, TASK_ID).accepted();
     }
     assertEquals(3, https.count(TASK_ID));
-  }
-
-  private static SelfSignedCertificate otherHost;
-
-  private static synchronized SelfSignedCertificate otherHostCertificate() {
-    if (otherHost == null) {
-      otherHost = SelfSignedCertificate.create("dns:elsewhere.invalid");
-    }
-    return otherHost;
   }
 
   // ---- helpers ----

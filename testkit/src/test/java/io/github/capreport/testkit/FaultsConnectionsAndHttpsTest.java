@@ -226,7 +226,7 @@ class FaultsConnectionsAndHttpsTest {
 
   @Test
   void aCertificateForAnotherHostFailsHostNameVerification() throws Exception {
-    SelfSignedCertificate cert = SelfSignedCertificate.create("dns:elsewhere.invalid");
+    SelfSignedCertificate cert = SelfSignedCertificate.forAnotherHost();
     CapMonsterEmulator https = start(CapMonsterEmulator.builder().https(cert.serverContext()));
     HttpsURLConnection connection = open(https);
     connection.setSSLSocketFactory(cert.clientContext().getSocketFactory());

@@ -14,7 +14,12 @@ import java.io.OutputStream;
 import java.math.BigDecimal;
 import java.net.HttpURLConnection;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
 import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -55,8 +60,21 @@ final class UrlConnectionTransport implements Transport {
     };
   }
 
+  /**
+   * How many finished connections per server {@link #close()} disconnects: more than the JVM keeps
+   * idle for one server ({@code http.maxConnections}, 5 by default).
+   */
+  private static final int FINISHED_PER_SERVER = 64;
+
   private final TransportOptions options;
   private final Set<Flaw> flaws;
+
+  /**
+   * The latest connections whose answer was read to its end, per server: the JVM's keep-alive cache
+   * holds their sockets for reuse, and {@link #close()} lets them go.
+   */
+  private final Map<String, Deque<HttpURLConnection>> finished = new HashMap<>();
+
   private final JsonBinding json =
       new JsonBinding() {
         @Override
@@ -98,15 +116,46 @@ final class UrlConnectionTransport implements Transport {
     return new UrlConnectionExchange(request);
   }
 
+  /**
+   * Closes the idle connections this transport left in the JVM's keep-alive cache, which would
+   * otherwise stay open until the cache's own timer, 5 to 10 s later. {@code disconnect()} on a
+   * connection whose answer was read to its end, and whose stream was not closed, closes one idle
+   * connection to the same server; one call for each such exchange closes them all. Another
+   * transport's idle connection to the same server may go too: it then opens a new one.
+   */
   @Override
-  public void close() {}
+  public void close() {
+    List<HttpURLConnection> toClose = new ArrayList<>();
+    synchronized (finished) {
+      for (Deque<HttpURLConnection> connections : finished.values()) {
+        toClose.addAll(connections);
+      }
+      finished.clear();
+    }
+    for (HttpURLConnection connection : toClose) {
+      connection.disconnect();
+    }
+  }
+
+  private void finished(HttpURLConnection connection) {
+    java.net.URL url = connection.getURL();
+    String server = url.getProtocol() + "://" + url.getAuthority();
+    synchronized (finished) {
+      Deque<HttpURLConnection> connections =
+          finished.computeIfAbsent(server, s -> new ArrayDeque<>());
+      connections.addLast(connection);
+      if (connections.size() > FINISHED_PER_SERVER) {
+        connections.removeFirst();
+      }
+    }
+  }
 
   private final class UrlConnectionExchange implements Exchange, TransportResponse {
     private final TransportRequest request;
     private volatile HttpURLConnection connection;
     private volatile boolean aborted;
     private int status;
-    private volatile InputStream body;
+    private volatile WholeBody body;
 
     UrlConnectionExchange(TransportRequest request) {
       this.request = request;
@@ -202,12 +251,20 @@ final class UrlConnectionTransport implements Transport {
 
     @Override
     public void close() {
-      if (body != null) {
-        try {
-          body.close();
-        } catch (IOException ignored) {
-          // Nothing more to release.
-        }
+      WholeBody read = body;
+      if (read == null) {
+        return;
+      }
+      if (read.readToItsEnd()) {
+        // At its end the JDK's stream has already handed the connection to the keep-alive cache.
+        // Closing it now would leave disconnect() nothing to close; left open, it costs nothing.
+        finished(connection);
+        return;
+      }
+      try {
+        read.close();
+      } catch (IOException ignored) {
+        // Nothing more to release.
       }
     }
   }
@@ -220,6 +277,7 @@ final class UrlConnectionTransport implements Transport {
     private final long expected;
     private final UrlConnectionExchange exchange;
     private long count;
+    private volatile boolean atItsEnd;
 
     WholeBody(InputStream in, long expected, UrlConnectionExchange exchange) {
       super(in);
@@ -245,8 +303,16 @@ final class UrlConnectionTransport implements Transport {
         throw new java.io.EOFException(
             "the answer ended after " + count + " of " + expected + " bytes");
       }
+      if (n < 0) {
+        atItsEnd = true;
+      }
       count += Math.max(n, 0);
       return n;
+    }
+
+    /** Whether a read met the end of the whole answer. */
+    boolean readToItsEnd() {
+      return atItsEnd;
     }
   }
 
