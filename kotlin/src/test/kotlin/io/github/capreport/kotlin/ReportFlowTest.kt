@@ -246,28 +246,37 @@ class ReportFlowTest {
   }
 
   /**
-   * The emulator answers the first three requests and holds every later one; the reports time out
-   * after 3 s and, with retries allowed, would be sent again unless the bulk report was cancelled.
-   * At concurrency 2, the first five tasks are sent, three end and two are held.
+   * The emulator answers the first three requests and holds every later one until the test lets
+   * them go; with retries allowed, a report it drops would be sent again unless the bulk report was
+   * cancelled, and the deadline is far beyond the test: only the test ends the held reports. At
+   * concurrency 2, the first five tasks are sent, three end and two are held.
    */
   private fun holdAfterThreeAnswers(): CapReportClient {
     val emulator = capmonster.emulator()
     emulator.nextRequests(3).delay(0, TimeUnit.MILLISECONDS)
     emulator.nextRequests(195).neverAnswer()
-    return client(retryPolicy = FAST, requestTimeoutMillis = 3_000)
+    return client(retryPolicy = FAST, requestTimeoutMillis = 60_000)
   }
 
-  /** After the cancel: the two held reports end by their timeout and nothing more is sent. */
+  /**
+   * After the cancel: the emulator drops the two held requests, each report fails with a retryable
+   * failure, and nothing more is sent: no retry, no further task.
+   */
   private suspend fun assertNoRequestAfterTheFifth() {
     val emulator = capmonster.emulator()
+    assertEquals(5, emulator.requestCount(), "requests before the held ones were let go")
+    emulator.reset() // drops the held requests' connections; it forgets the five it recorded
     assertTrue(realTime { events.awaitFinished(5) }, "the two held reports ended")
     realTime { Thread.sleep(500) } // far longer than the policy's 1 to 5 ms between attempts
-    assertEquals(5, emulator.requestCount(), "requests")
+    assertEquals(0, emulator.requestCount(), "requests after the held ones were let go")
     assertEquals(5, events.started.get(), "attempts started")
     assertEquals(0, events.retries.get(), "retries scheduled")
-    val timedOut = events.finished.mapNotNull { it.failure as? TransportFailureException }
-    assertEquals(2, timedOut.size)
-    timedOut.forEach { assertEquals(TransportFailureException.Kind.TIMEOUT, it.kind()) }
+    val dropped = events.finished.mapNotNull { it.failure as? TransportFailureException }
+    assertEquals(2, dropped.size)
+    dropped.forEach {
+      assertEquals(TransportFailureException.Kind.IO, it.kind())
+      assertTrue(it.isRetryable, "a failure the policy would retry but for the cancel")
+    }
   }
 
   private fun images(ids: LongRange): List<ReportTask> =
