@@ -13,6 +13,8 @@ internal class Events : ReportListener() {
   val started = AtomicInteger()
   val retries = AtomicInteger()
   val finished = ConcurrentLinkedQueue<Finished>()
+  /** [finished]'s size, which the queue itself counts by walking every element. */
+  private val finishedCount = AtomicInteger()
 
   /** One report's end, as core delivered it to its callback. */
   class Finished(val taskId: Long, val result: ReportResult?, val failure: CapReportException?)
@@ -39,6 +41,7 @@ internal class Events : ReportListener() {
     failure: CapReportException?,
   ) {
     finished.add(Finished(taskId, result, failure))
+    finishedCount.incrementAndGet()
   }
 
   /** The failure the report of [taskId] ended with, once it ended. */
@@ -46,7 +49,8 @@ internal class Events : ReportListener() {
     finished.firstOrNull { it.taskId == taskId }?.failure
 
   /** Waits, on the calling thread, until [n] reports have finished; whether they did in time. */
-  fun awaitFinished(n: Int, seconds: Long = 20): Boolean = awaitTrue(seconds) { finished.size >= n }
+  fun awaitFinished(n: Int, seconds: Long = 20): Boolean =
+    awaitTrue(seconds) { finishedCount.get() >= n }
 }
 
 /** Polls [condition] on the calling thread, in real time; whether it held within [seconds]. */

@@ -116,7 +116,18 @@ class ReportFlowTest {
   @Test
   fun aCollectorThatFallsBehindLosesNoOutcomeAndBlocksNoCapreportThread() =
     runTest(timeout = 5.minutes) {
-      val client = client()
+      // The first SENT tasks are sent, 64 at a time; the guard answers every later one as reported
+      // before, without I/O, as fast as the client's workers can end them. Either way each outcome
+      // comes from a capreport thread, through BulkReport's listener, and LARGE of them wait for
+      // the collector, far more than a bounded buffer (a channel's default holds 64) would keep,
+      // for the cost of SENT requests.
+      val reportedBefore =
+        object : ReportedTasks {
+          override fun contains(taskId: Long) = taskId > SENT
+
+          override fun add(taskId: Long) {}
+        }
+      val client = client(guard = AccountGuard.builder().reportedTasks(reportedBefore).build())
       val tasks = images(1L..LARGE.toLong())
       val outcomes = ArrayList<ReportOutcome>(tasks.size)
       client.reportAllFlow(tasks, 64).collect { outcome ->
@@ -130,8 +141,10 @@ class ReportFlowTest {
       }
       assertEquals(tasks.size, outcomes.size)
       assertEquals(tasks.toSet(), outcomes.map { it.task() }.toSet())
-      assertTrue(outcomes.all { it.status() == ReportOutcome.Status.ACCEPTED })
-      assertEquals(tasks.size, capmonster.emulator().requestCount())
+      val (sent, answeredByTheGuard) = outcomes.partition { it.task().taskId() <= SENT }
+      assertTrue(sent.all { it.status() == ReportOutcome.Status.ACCEPTED })
+      assertTrue(answeredByTheGuard.all { it.status() == ReportOutcome.Status.ALREADY_REPORTED })
+      assertEquals(SENT, capmonster.emulator().requestCount())
     }
 
   @Test
@@ -246,28 +259,37 @@ class ReportFlowTest {
   }
 
   /**
-   * The emulator answers the first three requests and holds every later one; the reports time out
-   * after 3 s and, with retries allowed, would be sent again unless the bulk report was cancelled.
-   * At concurrency 2, the first five tasks are sent, three end and two are held.
+   * The emulator answers the first three requests and holds every later one until the test lets
+   * them go; with retries allowed, a report it drops would be sent again unless the bulk report was
+   * cancelled, and the deadline is far beyond the test: only the test ends the held reports. At
+   * concurrency 2, the first five tasks are sent, three end and two are held.
    */
   private fun holdAfterThreeAnswers(): CapReportClient {
     val emulator = capmonster.emulator()
     emulator.nextRequests(3).delay(0, TimeUnit.MILLISECONDS)
     emulator.nextRequests(195).neverAnswer()
-    return client(retryPolicy = FAST, requestTimeoutMillis = 3_000)
+    return client(retryPolicy = FAST, requestTimeoutMillis = 60_000)
   }
 
-  /** After the cancel: the two held reports end by their timeout and nothing more is sent. */
+  /**
+   * After the cancel: the emulator drops the two held requests, each report fails with a retryable
+   * failure, and nothing more is sent: no retry, no further task.
+   */
   private suspend fun assertNoRequestAfterTheFifth() {
     val emulator = capmonster.emulator()
+    assertEquals(5, emulator.requestCount(), "requests before the held ones were let go")
+    emulator.reset() // drops the held requests' connections; it forgets the five it recorded
     assertTrue(realTime { events.awaitFinished(5) }, "the two held reports ended")
     realTime { Thread.sleep(500) } // far longer than the policy's 1 to 5 ms between attempts
-    assertEquals(5, emulator.requestCount(), "requests")
+    assertEquals(0, emulator.requestCount(), "requests after the held ones were let go")
     assertEquals(5, events.started.get(), "attempts started")
     assertEquals(0, events.retries.get(), "retries scheduled")
-    val timedOut = events.finished.mapNotNull { it.failure as? TransportFailureException }
-    assertEquals(2, timedOut.size)
-    timedOut.forEach { assertEquals(TransportFailureException.Kind.TIMEOUT, it.kind()) }
+    val dropped = events.finished.mapNotNull { it.failure as? TransportFailureException }
+    assertEquals(2, dropped.size)
+    dropped.forEach {
+      assertEquals(TransportFailureException.Kind.IO, it.kind())
+      assertTrue(it.isRetryable, "a failure the policy would retry but for the cancel")
+    }
   }
 
   private fun images(ids: LongRange): List<ReportTask> =
@@ -294,6 +316,8 @@ class ReportFlowTest {
     private const val KEY = "kotlin-flow-test-key"
     private const val UNKNOWN = 1_000_000L
     private const val LARGE = 10_000
+    /** How many of LARGE tasks are sent, the guard answering the rest. */
+    private const val SENT = 1_000
 
     /** Five attempts, a few milliseconds apart. */
     private val FAST: RetryPolicy =

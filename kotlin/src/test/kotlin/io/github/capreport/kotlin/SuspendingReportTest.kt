@@ -146,7 +146,7 @@ class SuspendingReportTest {
 
   @Test
   fun noAnswerInTimeIsATransportFailureOfKindTimeout() = runTest {
-    val client = client(requestTimeoutMillis = 1_000)
+    val client = client(requestTimeoutMillis = 500)
     capmonster.emulator().nextRequest().neverAnswer()
     val failure = assertThrows<TransportFailureException> { client.reportImageAwait(1) }
     assertEquals(TransportFailureException.Kind.TIMEOUT, failure.kind())
