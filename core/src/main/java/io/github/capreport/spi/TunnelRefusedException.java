@@ -30,10 +30,13 @@ public final class TunnelRefusedException extends IOException {
   public static IOException fromMessage(
       IOException e, String statusPrefix, String credentialsRefused) {
     String message = e.getMessage();
-    if (message != null && message.startsWith(credentialsRefused)) {
+    if (message == null) {
+      return e;
+    }
+    if (message.startsWith(credentialsRefused)) {
       return new TunnelRefusedException(407, e);
     }
-    if (message != null && message.startsWith(statusPrefix)) {
+    if (message.startsWith(statusPrefix)) {
       try {
         return new TunnelRefusedException(
             Integer.parseInt(message.substring(statusPrefix.length()).trim()), e);
