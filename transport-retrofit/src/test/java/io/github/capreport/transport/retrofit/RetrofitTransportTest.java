@@ -282,8 +282,10 @@ class RetrofitTransportTest {
             .build();
     OkHttpClient own = closeAfter(RetrofitTransport.builder().options(options).build()).client;
     assertEquals(3_000, own.connectTimeoutMillis());
-    assertEquals(7_000, own.readTimeoutMillis(), "a backstop: core owns the deadline");
-    assertEquals(7_000, own.writeTimeoutMillis());
+    // None: okio's timeouts signal a watchdog thread on every read and write, and core's deadline
+    // covers the whole exchange.
+    assertEquals(0, own.readTimeoutMillis(), "no read timeout: core owns the deadline");
+    assertEquals(0, own.writeTimeoutMillis(), "no write timeout: core owns the deadline");
     assertEquals(0, own.callTimeoutMillis(), "no call timeout: core owns the deadline");
     assertFalse(own.followRedirects());
     assertFalse(own.followSslRedirects());
