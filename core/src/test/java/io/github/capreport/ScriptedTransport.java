@@ -220,25 +220,14 @@ public final class ScriptedTransport implements Transport {
 
   /** An answer with this status, {@code Retry-After} (or null) and body; for core's tests. */
   public static TransportResponse response(int status, String retryAfter, InputStream body) {
-    return new TransportResponse() {
-      @Override
-      public int statusCode() {
-        return status;
-      }
-
-      @Override
-      public String header(String name) {
-        return "Retry-After".equalsIgnoreCase(name) ? retryAfter : null;
-      }
-
-      @Override
-      public InputStream body() {
-        return body;
-      }
-
-      @Override
-      public void close() {}
-    };
+    return TransportResponse.of(
+        status,
+        name ->
+            "Retry-After".equalsIgnoreCase(name) && retryAfter != null
+                ? Collections.singletonList(retryAfter)
+                : Collections.<String>emptyList(),
+        body,
+        () -> {});
   }
 
   static TransportResponse response(int status, String retryAfter, byte[] body) {
@@ -394,30 +383,21 @@ public final class ScriptedTransport implements Transport {
         throw e;
       }
       AtomicBoolean closed = new AtomicBoolean();
-      return new TransportResponse() {
-        @Override
-        public int statusCode() {
-          return response.statusCode();
-        }
-
-        @Override
-        public String header(String name) {
-          return response.header(name);
-        }
-
-        @Override
-        public InputStream body() throws IOException {
-          return response.body();
-        }
-
-        @Override
-        public void close() {
-          if (closed.compareAndSet(false, true)) {
-            inFlight.decrementAndGet();
-          }
-          response.close();
-        }
-      };
+      return TransportResponse.of(
+          response.statusCode(),
+          name -> {
+            String value = response.header(name);
+            return value == null
+                ? Collections.<String>emptyList()
+                : Collections.singletonList(value);
+          },
+          response.body(),
+          () -> {
+            if (closed.compareAndSet(false, true)) {
+              inFlight.decrementAndGet();
+            }
+            response.close();
+          });
     }
 
     @Override

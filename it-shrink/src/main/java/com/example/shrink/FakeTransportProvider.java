@@ -9,8 +9,8 @@ import io.github.capreport.spi.TransportProvider;
 import io.github.capreport.spi.TransportRequest;
 import io.github.capreport.spi.TransportResponse;
 import java.io.ByteArrayInputStream;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.Collections;
 
 /**
  * A transport that answers every report with success, without any I/O: it stands for an app's
@@ -57,26 +57,12 @@ public final class FakeTransportProvider implements TransportProvider {
         return new Exchange() {
           @Override
           public TransportResponse execute() {
-            return new TransportResponse() {
-              @Override
-              public int statusCode() {
-                return 200;
-              }
-
-              @Override
-              public String header(String name) {
-                return null;
-              }
-
-              @Override
-              public InputStream body() {
-                return new ByteArrayInputStream(
-                    "{\"errorId\":0,\"status\":\"success\"}".getBytes(StandardCharsets.UTF_8));
-              }
-
-              @Override
-              public void close() {}
-            };
+            return TransportResponse.of(
+                200,
+                name -> Collections.<String>emptyList(),
+                new ByteArrayInputStream(
+                    "{\"errorId\":0,\"status\":\"success\"}".getBytes(StandardCharsets.UTF_8)),
+                () -> {});
           }
 
           @Override

@@ -37,12 +37,8 @@ import java.io.Closeable;
  *     return new Exchange() {
  *       public TransportResponse execute() throws IOException {
  *         MyHttp.Response answer = call.execute(); // status and headers; the body unread
- *         return new TransportResponse() {
- *           public int statusCode() { return answer.status(); }
- *           public String header(String name) { return answer.header(name); }
- *           public InputStream body() { return answer.bodyStream(); }
- *           public void close() { answer.close(); }
- *         };
+ *         // answer::headers lists a header's values; answer is Closeable and releases it.
+ *         return TransportResponse.of(answer.status(), answer::headers, answer.body(), answer);
  *       }
  *
  *       public void abort() { call.cancel(); }

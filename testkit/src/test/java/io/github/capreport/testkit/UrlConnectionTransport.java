@@ -150,7 +150,7 @@ final class UrlConnectionTransport implements Transport {
     }
   }
 
-  private final class UrlConnectionExchange implements Exchange, TransportResponse {
+  private final class UrlConnectionExchange implements Exchange {
     private final TransportRequest request;
     private volatile HttpURLConnection connection;
     private volatile boolean aborted;
@@ -212,7 +212,16 @@ final class UrlConnectionTransport implements Transport {
       status = c.getResponseCode();
       InputStream raw = status >= 400 ? c.getErrorStream() : c.getInputStream();
       body = raw == null ? null : new WholeBody(raw, c.getContentLengthLong(), this);
-      return this;
+      return TransportResponse.of(
+          status,
+          name -> {
+            String value = c.getHeaderField(name);
+            return value == null
+                ? java.util.Collections.<String>emptyList()
+                : java.util.Collections.singletonList(value);
+          },
+          body,
+          this::release);
     }
 
     @Override
@@ -234,23 +243,7 @@ final class UrlConnectionTransport implements Transport {
       return flaws.contains(Flaw.IGNORES_ABORT);
     }
 
-    @Override
-    public int statusCode() {
-      return status;
-    }
-
-    @Override
-    public String header(String name) {
-      return connection.getHeaderField(name);
-    }
-
-    @Override
-    public InputStream body() {
-      return body;
-    }
-
-    @Override
-    public void close() {
+    private void release() {
       WholeBody read = body;
       if (read == null) {
         return;

@@ -12,7 +12,7 @@ import io.github.capreport.spi.TransportResponse;
 import io.github.capreport.spi.TunnelRefusedException;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.InputStream;
+import java.util.Collections;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
@@ -156,11 +156,8 @@ public final class ApacheTransport implements Transport {
    * cancels whatever it waits for (a pooled connection, the connect, the answer, a read of the
    * body) and closes its connection; cancelled before it runs, HttpClient sends nothing.
    */
-  private final class ApacheExchange implements Exchange, TransportResponse {
+  private final class ApacheExchange implements Exchange {
     private final HttpPost post;
-
-    @SuppressWarnings("NullAway.Init") // set by execute(), which hands out the response
-    private ClassicHttpResponse response;
 
     ApacheExchange(HttpPost post) {
       this.post = post;
@@ -169,6 +166,7 @@ public final class ApacheTransport implements Transport {
     @Override
     public TransportResponse execute() throws IOException {
       HttpClientContext context = HttpClientContext.create();
+      ClassicHttpResponse response;
       try {
         response = client.executeOpen(RoutingSupport.determineHost(post), post, context);
       } catch (HttpException | RuntimeException e) {
@@ -176,44 +174,30 @@ public final class ApacheTransport implements Transport {
         // SocketTimeoutException, SSLException...) and pass through as they are.
         throw new IOException("Apache HttpClient failed: " + e, e);
       }
+      HttpEntity entity = response.getEntity();
+      // Closing the answer releases it; after an abort its connection is closed: nothing drained.
+      TransportResponse answer =
+          TransportResponse.of(
+              response.getCode(),
+              name -> {
+                Header first = response.getFirstHeader(name);
+                return first == null
+                    ? Collections.<String>emptyList()
+                    : Collections.singletonList(first.getValue());
+              },
+              entity == null ? null : entity.getContent(),
+              response);
       if (context.getSSLSession() == null && "https".equalsIgnoreCase(post.getScheme())) {
         // No TLS yet, so not the server's answer: the proxy's to a CONNECT, handed back as one.
-        close();
+        answer.close();
         throw new TunnelRefusedException(response.getCode(), null);
       }
-      return this;
+      return answer;
     }
 
     @Override
     public void abort() {
       post.cancel();
-    }
-
-    @Override
-    public int statusCode() {
-      return response.getCode();
-    }
-
-    @Override
-    public @Nullable String header(String name) {
-      Header header = response.getFirstHeader(name);
-      return header == null ? null : header.getValue();
-    }
-
-    @Override
-    public @Nullable InputStream body() throws IOException {
-      HttpEntity entity = response.getEntity();
-      return entity == null ? null : entity.getContent();
-    }
-
-    /** Releases the answer; after an abort its connection is closed, so nothing is drained. */
-    @Override
-    public void close() {
-      try {
-        response.close();
-      } catch (IOException | RuntimeException ignored) {
-        // The exchange is over: there is nothing more to release.
-      }
     }
   }
 

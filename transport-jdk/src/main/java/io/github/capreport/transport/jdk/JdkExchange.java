@@ -11,7 +11,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
-import java.util.List;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -19,12 +18,11 @@ import org.jspecify.annotations.Nullable;
  * interrupts the thread running it (see {@link #abortsByInterrupt()}), which cancels the exchange
  * (Java 16 and later) or wakes its body read, and {@link #abort()} closes the body.
  */
-final class JdkExchange implements Exchange, TransportResponse {
+final class JdkExchange implements Exchange {
   private final HttpClient client;
   private final HttpRequest request;
 
-  @SuppressWarnings("NullAway.Init") // set by execute(), which hands out the response
-  private volatile HttpResponse<InputStream> response;
+  private volatile @Nullable TransportResponse response;
 
   private volatile boolean aborted;
 
@@ -38,8 +36,9 @@ final class JdkExchange implements Exchange, TransportResponse {
     if (aborted || client == null) {
       throw new IOException(aborted ? "aborted before it was sent" : "the transport is closed");
     }
+    HttpResponse<InputStream> answer;
     try {
-      response = client.send(request, HttpResponse.BodyHandlers.ofInputStream());
+      answer = client.send(request, HttpResponse.BodyHandlers.ofInputStream());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt(); // core clears it if the interrupt was its abort
       throw (InterruptedIOException) new InterruptedIOException("interrupted").initCause(e);
@@ -51,49 +50,27 @@ final class JdkExchange implements Exchange, TransportResponse {
       throw TunnelRefusedException.fromMessage(
           e, "Tunnel failed, got: ", "too many authentication attempts");
     }
-    // Aborted as the answer came: abort() closed the body, or the answer is complete; either way
-    // core reads what there is and decides by the abort's reason.
-    return this;
+    // Closing the body drops the connection when the body was not read to its end. Aborted as the
+    // answer came: abort() closed the body, or the answer is complete; either way core reads what
+    // there is and decides by the abort's reason.
+    TransportResponse answered =
+        TransportResponse.of(
+            answer.statusCode(), answer.headers()::allValues, answer.body(), answer.body());
+    response = answered;
+    return answered;
   }
 
   @Override
   public void abort() {
     aborted = true;
-    close();
+    TransportResponse answered = response;
+    if (answered != null) {
+      answered.close();
+    }
   }
 
   @Override
   public boolean abortsByInterrupt() {
     return true;
-  }
-
-  @Override
-  public int statusCode() {
-    return response.statusCode();
-  }
-
-  @Override
-  public @Nullable String header(String name) {
-    // allValues, not firstValue: the same case-insensitive lookup without a stream per report.
-    List<String> values = response.headers().allValues(name);
-    return values.isEmpty() ? null : values.get(0);
-  }
-
-  @Override
-  public InputStream body() {
-    return response.body();
-  }
-
-  /** Closing the body drops the connection when the body was not read to its end. */
-  @Override
-  public void close() {
-    HttpResponse<InputStream> answered = response;
-    try {
-      if (answered != null) {
-        answered.body().close();
-      }
-    } catch (IOException | RuntimeException ignored) {
-      // Nothing more to release.
-    }
   }
 }

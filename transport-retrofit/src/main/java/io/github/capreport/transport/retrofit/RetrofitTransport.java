@@ -9,8 +9,6 @@ import io.github.capreport.spi.TransportRequest;
 import io.github.capreport.spi.TransportResponse;
 import io.github.capreport.spi.TunnelRefusedException;
 import java.io.IOException;
-import java.io.InputStream;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import okhttp3.Call;
 import okhttp3.ConnectionPool;
@@ -21,6 +19,7 @@ import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.RequestBody;
 import okhttp3.Response;
+import okhttp3.ResponseBody;
 import okio.BufferedSink;
 import org.jspecify.annotations.Nullable;
 import retrofit2.Retrofit;
@@ -121,17 +120,10 @@ public final class RetrofitTransport implements Transport {
     }
   }
 
-  /**
-   * One report: its one-shot body, its OkHttp {@link Call} and, once executed, its answer. One
-   * object per report rather than three.
-   */
-  private static final class OkHttpExchange extends RequestBody
-      implements Exchange, TransportResponse {
+  /** One report: its one-shot body and its OkHttp {@link Call}; one object rather than two. */
+  private static final class OkHttpExchange extends RequestBody implements Exchange {
     private final byte[] body;
     private final Call call;
-
-    @SuppressWarnings("NullAway.Init") // set by execute(), which hands out the response
-    private Response response;
 
     OkHttpExchange(OkHttpClient client, TransportRequest request) {
       this.body = request.body();
@@ -168,42 +160,25 @@ public final class RetrofitTransport implements Transport {
 
     @Override
     public TransportResponse execute() throws IOException {
+      Response response;
       try {
         response = call.execute();
       } catch (IOException e) { // a proxy's refused CONNECT, in OkHttp's words
         throw TunnelRefusedException.fromMessage(
             e, "Unexpected response code for CONNECT: ", "Failed to authenticate with proxy");
       }
-      return this;
+      ResponseBody answer = response.body(); // unbuffered, whatever the status: core reads it
+      return TransportResponse.of(
+          response.code(),
+          response::headers,
+          answer == null ? null : answer.byteStream(),
+          response);
     }
 
     /** Before execute() too: execute() then fails without sending anything. */
     @Override
     public void abort() {
       call.cancel();
-    }
-
-    @Override
-    public int statusCode() {
-      return response.code();
-    }
-
-    /** The first value, as the SPI asks: OkHttp's {@code header(name)} gives the last. */
-    @Override
-    public @Nullable String header(String name) {
-      List<String> values = response.headers(name);
-      return values.isEmpty() ? null : values.get(0);
-    }
-
-    /** Unbuffered, whatever the status: core reads it, bounded. */
-    @Override
-    public @Nullable InputStream body() {
-      return response.body() == null ? null : response.body().byteStream();
-    }
-
-    @Override
-    public void close() {
-      response.close();
     }
   }
 
