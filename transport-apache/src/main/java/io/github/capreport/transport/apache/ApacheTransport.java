@@ -6,6 +6,7 @@ import io.github.capreport.spi.Exchange;
 import io.github.capreport.spi.JsonBinding;
 import io.github.capreport.spi.ProxyCredentials;
 import io.github.capreport.spi.Transport;
+import io.github.capreport.spi.TransportBuilder;
 import io.github.capreport.spi.TransportOptions;
 import io.github.capreport.spi.TransportRequest;
 import io.github.capreport.spi.TransportResponse;
@@ -13,8 +14,6 @@ import io.github.capreport.spi.TunnelRefusedException;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.util.Collections;
-import java.util.Map;
-import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
 import org.apache.hc.client5.http.auth.AuthScope;
@@ -55,13 +54,13 @@ public final class ApacheTransport implements Transport {
   private final RequestConfig requestConfig;
   private final JacksonEnvelopes json;
 
-  private ApacheTransport(Builder builder) {
-    this.json = new JacksonEnvelopes(builder.mapper);
-    this.ownsClient = builder.client == null;
-    if (!ownsClient) {
-      builder.options.rejectClientSettings("the CloseableHttpClient given to ApacheTransport");
-    }
-    this.client = builder.client != null ? builder.client : newClient(builder.options);
+  private ApacheTransport(
+      TransportOptions options,
+      @Nullable CloseableHttpClient given,
+      @Nullable ObjectMapper mapper) {
+    this.json = new JacksonEnvelopes(mapper);
+    this.ownsClient = given == null;
+    this.client = given != null ? given : newClient(options);
     // A request's config replaces the client's: start from the client's, if it shows it.
     RequestConfig base =
         client instanceof Configurable ? ((Configurable) client).getConfig() : null;
@@ -90,9 +89,7 @@ public final class ApacheTransport implements Transport {
   @Override
   public Exchange newExchange(TransportRequest request) {
     HttpPost post = new HttpPost(request.uri());
-    for (Map.Entry<String, String> header : request.headers().entrySet()) {
-      post.addHeader(header.getKey(), header.getValue());
-    }
+    request.headers().forEach(post::addHeader);
     // Not ByteArrayEntity, which is repeatable: HttpClient's retry and authentication steps resend
     // only repeatable entities, and no request may leave that core did not count. No content type
     // either: the Content-Type header is the request's.
@@ -202,18 +199,10 @@ public final class ApacheTransport implements Transport {
   }
 
   /** Configures an {@link ApacheTransport}; everything is optional. */
-  public static final class Builder {
-    private TransportOptions options = TransportOptions.builder().build();
-    private @Nullable CloseableHttpClient client;
+  public static final class Builder extends TransportBuilder<CloseableHttpClient, Builder> {
     private @Nullable ObjectMapper mapper;
 
     private Builder() {}
-
-    /** Connect timeout, pool size, TLS and proxy for the client this transport builds. */
-    public Builder options(TransportOptions options) {
-      this.options = Objects.requireNonNull(options, "options == null");
-      return this;
-    }
 
     /**
      * A client the caller already has and keeps owning: the transport never closes it, and its
@@ -221,8 +210,7 @@ public final class ApacheTransport implements Transport {
      * in the options fails the build. Each report still turns redirects off and cannot be resent.
      */
     public Builder httpClient(CloseableHttpClient client) {
-      this.client = client;
-      return this;
+      return client(client);
     }
 
     /** A mapper to read answers with; no setting of it changes the request body. */
@@ -231,8 +219,10 @@ public final class ApacheTransport implements Transport {
       return this;
     }
 
+    @Override
     public ApacheTransport build() {
-      return new ApacheTransport(this);
+      return new ApacheTransport(
+          options(), givenClient("the CloseableHttpClient given to ApacheTransport"), mapper);
     }
   }
 }

@@ -6,12 +6,12 @@ import io.github.capreport.spi.Exchange;
 import io.github.capreport.spi.JsonBinding;
 import io.github.capreport.spi.ProxyCredentials;
 import io.github.capreport.spi.Transport;
+import io.github.capreport.spi.TransportBuilder;
 import io.github.capreport.spi.TransportOptions;
 import io.github.capreport.spi.TransportRequest;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.time.Duration;
-import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -38,20 +38,19 @@ public final class JdkTransport implements Transport {
   private final boolean ownsClient;
   private final JacksonEnvelopes json;
 
-  private JdkTransport(Builder builder) {
-    TransportOptions options = builder.options;
+  private JdkTransport(
+      TransportOptions options, @Nullable HttpClient given, @Nullable ObjectMapper mapper) {
     if (!"false".equalsIgnoreCase(System.getProperty(RETRY_ALL_METHODS, "false").trim())) {
       throw new IllegalStateException(
           RETRY_ALL_METHODS + " makes java.net.http resend reports on its own; remove it");
     }
-    this.json = new JacksonEnvelopes(builder.mapper);
-    if (builder.client != null) {
-      options.rejectClientSettings("the HttpClient given to JdkTransport");
-      if (builder.client.followRedirects() != HttpClient.Redirect.NEVER) {
+    this.json = new JacksonEnvelopes(mapper);
+    if (given != null) {
+      if (given.followRedirects() != HttpClient.Redirect.NEVER) {
         throw new IllegalArgumentException( // a redirect could carry the key to another host
             "the HttpClient follows redirects: build it with followRedirects(Redirect.NEVER)");
       }
-      this.client = builder.client;
+      this.client = given;
     } else {
       HttpClient.Builder b =
           HttpClient.newBuilder()
@@ -78,7 +77,7 @@ public final class JdkTransport implements Transport {
       }
       this.client = b.build();
     }
-    this.ownsClient = builder.client == null;
+    this.ownsClient = given == null;
   }
 
   public static Builder builder() {
@@ -112,9 +111,7 @@ public final class JdkTransport implements Transport {
       // ignore; HTTP/2 still comes through ALPN over https.
       b.version(HttpClient.Version.HTTP_1_1);
     }
-    for (Map.Entry<String, String> header : request.headers().entrySet()) {
-      b.setHeader(header.getKey(), header.getValue());
-    }
+    request.headers().forEach(b::setHeader);
     return new JdkExchange(client, b.build());
   }
 
@@ -137,26 +134,17 @@ public final class JdkTransport implements Transport {
   }
 
   /** Configures a {@link JdkTransport}; everything is optional. */
-  public static final class Builder {
-    private TransportOptions options = TransportOptions.builder().build();
-    private @Nullable HttpClient client;
+  public static final class Builder extends TransportBuilder<HttpClient, Builder> {
     private @Nullable ObjectMapper mapper;
 
     private Builder() {}
-
-    /** Connect timeout, TLS, proxy and executor for the client this transport builds. */
-    public Builder options(TransportOptions options) {
-      this.options = java.util.Objects.requireNonNull(options, "options");
-      return this;
-    }
 
     /**
      * A client the caller already has and keeps owning. It must not follow redirects: a redirected
      * report could carry the client key to another host.
      */
     public Builder httpClient(HttpClient client) {
-      this.client = client;
-      return this;
+      return client(client);
     }
 
     /** A mapper the caller already has; unknown JSON fields are ignored whatever its settings. */
@@ -165,8 +153,10 @@ public final class JdkTransport implements Transport {
       return this;
     }
 
+    @Override
     public JdkTransport build() {
-      return new JdkTransport(this);
+      return new JdkTransport(
+          options(), givenClient("the HttpClient given to JdkTransport"), mapper);
     }
   }
 }

@@ -4,6 +4,7 @@ import io.github.capreport.spi.Exchange;
 import io.github.capreport.spi.JsonBinding;
 import io.github.capreport.spi.ProxyCredentials;
 import io.github.capreport.spi.Transport;
+import io.github.capreport.spi.TransportBuilder;
 import io.github.capreport.spi.TransportOptions;
 import io.github.capreport.spi.TransportRequest;
 import io.github.capreport.spi.TransportResponse;
@@ -54,9 +55,7 @@ public final class RetrofitTransport implements Transport {
 
   private RetrofitTransport(TransportOptions options, @Nullable OkHttpClient given) {
     OkHttpClient.Builder b = given != null ? given.newBuilder() : new OkHttpClient.Builder();
-    if (given != null) {
-      options.rejectClientSettings("the OkHttpClient given to RetrofitTransport");
-    } else {
+    if (given == null) {
       b.connectionPool(new ConnectionPool(options.maxConnections(), 5, TimeUnit.MINUTES))
           .connectTimeout(options.connectTimeoutMillis(), TimeUnit.MILLISECONDS)
           .readTimeout(0, TimeUnit.MILLISECONDS) // see the class's javadoc
@@ -183,28 +182,15 @@ public final class RetrofitTransport implements Transport {
   }
 
   /** Configures a {@link RetrofitTransport}; everything is optional. */
-  public static final class Builder {
-    private TransportOptions options = TransportOptions.builder().build();
-    private @Nullable OkHttpClient okHttpClient;
-
+  public static final class Builder extends TransportBuilder<OkHttpClient, Builder> {
     private Builder() {}
-
-    /**
-     * Timeouts, pool size, TLS and proxy for the client this transport builds. With a given client,
-     * a connect timeout, TLS material or a proxy set here fails the build: that client's own rule.
-     */
-    public Builder options(TransportOptions options) {
-      this.options = options;
-      return this;
-    }
 
     /**
      * A client the caller already has and keeps owning. The transport derives its own from it with
      * {@code newBuilder()}, sharing its pool, that never follows a redirect nor retries on its own.
      */
     public Builder okHttpClient(OkHttpClient okHttpClient) {
-      this.okHttpClient = okHttpClient;
-      return this;
+      return client(okHttpClient);
     }
 
     /**
@@ -222,8 +208,10 @@ public final class RetrofitTransport implements Transport {
       return okHttpClient((OkHttpClient) factory);
     }
 
+    @Override
     public RetrofitTransport build() {
-      return new RetrofitTransport(options, okHttpClient);
+      return new RetrofitTransport(
+          options(), givenClient("the OkHttpClient given to RetrofitTransport"));
     }
   }
 }
