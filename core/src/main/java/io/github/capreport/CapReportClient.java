@@ -12,6 +12,7 @@ import io.github.capreport.spi.Transport;
 import io.github.capreport.spi.TransportOptions;
 import io.github.capreport.spi.TransportProvider;
 import io.github.capreport.spi.TransportRequest;
+import java.io.IOException;
 import java.net.URI;
 import java.util.Collection;
 import java.util.Collections;
@@ -312,7 +313,13 @@ public final class CapReportClient implements AutoCloseable {
     if (closed.get()) {
       throw new IllegalStateException("the client is closed");
     }
-    return requests.get(endpoint).withBody(taskId, json.reportBody(clientKey, taskId));
+    TransportRequest request = requests.get(endpoint);
+    try {
+      return request.withBody(taskId, json.reportBody(clientKey, taskId));
+    } catch (IOException | RuntimeException e) {
+      throw execution.outcomes.transportBug(
+          request.withBody(taskId, new byte[0]), transport.id(), e, false);
+    }
   }
 
   /** A future whose {@code cancel} reaches the report. */

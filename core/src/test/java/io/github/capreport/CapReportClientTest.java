@@ -10,6 +10,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.github.capreport.spi.Exchange;
+import io.github.capreport.spi.JsonBinding;
+import io.github.capreport.spi.ResponseEnvelope;
+import io.github.capreport.spi.Transport;
 import io.github.capreport.spi.TransportOptions;
 import io.github.capreport.spi.TransportRequest;
 import java.io.IOException;
@@ -308,6 +312,52 @@ class CapReportClientTest {
   }
 
   @Test
+  void aBindingThatCannotWriteTheBodyIsTheTransportsBugBeforeAnyIo() {
+    JsonBinding broken =
+        new JsonBinding() {
+          @Override
+          public byte[] reportBody(String clientKey, long taskId) throws IOException {
+            throw new IOException("cannot write " + clientKey); // the key, to see it redacted
+          }
+
+          @Override
+          public ResponseEnvelope envelope(byte[] json) throws Exception {
+            return ScriptedTransport.JSON.envelope(json);
+          }
+        };
+    Transport withBrokenBinding =
+        new Transport() {
+          @Override
+          public String id() {
+            return "fake";
+          }
+
+          @Override
+          public JsonBinding json() {
+            return broken;
+          }
+
+          @Override
+          public Exchange newExchange(TransportRequest request) {
+            return transport.newExchange(request);
+          }
+
+          @Override
+          public void close() {}
+        };
+    built = builder().transport(withBrokenBinding).build();
+    TransportFailureException e =
+        assertThrows(TransportFailureException.class, () -> built.reportImage(5));
+    assertTrue(e.getMessage().contains("transport 'fake' failed unexpectedly"), e.getMessage());
+    assertTrue(e.getMessage().contains("for task 5"), e.getMessage());
+    assertTrue(e.getMessage().contains("The report did not reach the server"), e.getMessage());
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      assertFalse(String.valueOf(t).contains(KEY), "the key in " + t.getClass());
+    }
+    assertEquals(0, transport.handed().size(), "no exchange was made");
+  }
+
+  @Test
   void aTransportWhoseNewExchangeThrowsStillEndsInATypedException() throws Exception {
     transport.failNewExchange(new IllegalStateException("bug"));
     // A short retry deadline: see theAttemptsOfATransportWhoseNewExchangeThrowsAreBounded.
@@ -318,6 +368,7 @@ class CapReportClientTest {
     TransportFailureException e =
         assertThrows(TransportFailureException.class, () -> built.reportImage(5));
     assertTrue(e.getMessage().contains("transport 'fake' failed unexpectedly"), e.getMessage());
+    assertTrue(e.getMessage().contains("The report did not reach the server"), e.getMessage());
     ExecutionException async =
         assertThrows(
             ExecutionException.class,

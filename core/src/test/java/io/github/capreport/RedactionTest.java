@@ -111,7 +111,7 @@ class RedactionTest {
                 URI.create("https://h.example/reportIncorrectImageCaptcha"),
                 ReportEndpoint.IMAGE_CAPTCHA,
                 Collections.singletonMap("User-Agent", "ua"))
-            .withBody(1, ScriptedTransport.JSON.reportBody(KEY, 1));
+            .withBody(1, ScriptedTransport.body(KEY, 1));
     produced.add(request.toString());
     produced.add(TransportOptions.builder().build().toString());
   }

@@ -43,13 +43,18 @@ public final class ScriptedTransport implements Transport {
    * Writes {@code {"clientKey":"...","taskId":n}} by hand; decodes only the bodies that {@link
    * Answers} registered, and rejects anything else as a JSON library rejects HTML.
    */
+  /** What {@link #JSON} writes: the request body, for tests that build a request by hand. */
+  public static byte[] body(String clientKey, long taskId) {
+    String key = clientKey.replace("\\", "\\\\").replace("\"", "\\\"");
+    return ("{\"clientKey\":\"" + key + "\",\"taskId\":" + taskId + "}")
+        .getBytes(StandardCharsets.UTF_8);
+  }
+
   public static final JsonBinding JSON =
       new JsonBinding() {
         @Override
         public byte[] reportBody(String clientKey, long taskId) {
-          String key = clientKey.replace("\\", "\\\\").replace("\"", "\\\"");
-          return ("{\"clientKey\":\"" + key + "\",\"taskId\":" + taskId + "}")
-              .getBytes(StandardCharsets.UTF_8);
+          return body(clientKey, taskId);
         }
 
         @Override

@@ -282,6 +282,8 @@ public final class ReportOutcomes {
         || kind == TransportFailureException.Kind.CONNECT
         || kind == TransportFailureException.Kind.UNKNOWN_HOST) {
       consequence = notSent + "can help."; // the proxy kinds come last
+    } else if (e instanceof NotSent) { // a transport's bug before any I/O
+      consequence = notSent + "can help only once the transport is fixed.";
     }
     StringBuilder message = new StringBuilder(describe(request)).append(' ').append(what);
     if (detailed) {
@@ -302,9 +304,9 @@ public final class ReportOutcomes {
         request.taskId());
   }
 
-  /** A transport broke its contract by throwing an unchecked exception. */
+  /** A transport broke its contract: an unchecked exception, or its binding could not write. */
   public TransportFailureException transportBug(
-      TransportRequest request, String transportId, RuntimeException e, boolean sent) {
+      TransportRequest request, String transportId, Exception e, boolean sent) {
     String message =
         "transport '" + transportId + "' failed unexpectedly: " + e.getClass().getName();
     // Not sent: the exchange could not even be made, and making it again will fail again.

@@ -39,7 +39,7 @@ class ReportOutcomesTest {
               URI.create("https://api.example/reportIncorrectImageCaptcha"),
               ReportEndpoint.IMAGE_CAPTCHA,
               Collections.singletonMap("User-Agent", "capreport/test (test)"))
-          .withBody(7654321L, ScriptedTransport.JSON.reportBody(KEY, 7654321L));
+          .withBody(7654321L, ScriptedTransport.body(KEY, 7654321L));
 
   @Test
   void successIsAResult() {

@@ -10,7 +10,6 @@ import io.github.capreport.spi.JsonBinding;
 import io.github.capreport.spi.ResponseEnvelope;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -40,15 +39,13 @@ public final class JacksonEnvelopes implements JsonBinding {
 
   /** {@code {"clientKey":"...","taskId":123}}, exactly. */
   @Override
-  public byte[] reportBody(String clientKey, long taskId) {
+  public byte[] reportBody(String clientKey, long taskId) throws IOException {
     ByteArrayOutputStream out = new ByteArrayOutputStream(96);
     try (JsonGenerator json = WRITER.createGenerator(out)) {
       json.writeStartObject();
       json.writeStringField("clientKey", clientKey);
       json.writeNumberField("taskId", taskId);
       json.writeEndObject();
-    } catch (IOException e) {
-      throw new UncheckedIOException("writing to memory failed", e); // cannot happen
     }
     return out.toByteArray();
   }

@@ -154,7 +154,7 @@ public abstract class TransportContractSuite {
 
   @ParameterizedTest
   @ValueSource(strings = {"plain-key", "k\"e\\y/", "!#$%&'()*+,-.:;<=>?@[]^_`{|}~"})
-  public void writesTheReportBodyExactly(String key) {
+  public void writesTheReportBodyExactly(String key) throws IOException {
     JsonBinding json = transport().json();
     for (long taskId : new long[] {1, 9_000_000_000L, Long.MAX_VALUE}) {
       String expected =
@@ -813,8 +813,12 @@ public abstract class TransportContractSuite {
     headers.put("Content-Type", "application/json");
     headers.put("Accept", "application/json");
     headers.put("User-Agent", USER_AGENT);
-    return new TransportRequest(URI.create(baseUrl + endpoint.path()), endpoint, headers)
-        .withBody(taskId, transport.json().reportBody(CLIENT_KEY, taskId));
+    try {
+      return new TransportRequest(URI.create(baseUrl + endpoint.path()), endpoint, headers)
+          .withBody(taskId, transport.json().reportBody(CLIENT_KEY, taskId));
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException("the binding could not write the body", e);
+    }
   }
 
   private CapMonsterEmulator https(SelfSignedCertificate cert) {

@@ -79,7 +79,7 @@ class ApacheTransportTest {
   }
 
   /** A report's request, as core makes it, for driving an exchange directly. */
-  private TransportRequest request(Transport transport) {
+  private TransportRequest request(Transport transport) throws IOException {
     Map<String, String> headers = new LinkedHashMap<>();
     headers.put("Content-Type", "application/json; charset=utf-8");
     headers.put("Accept", "application/json");

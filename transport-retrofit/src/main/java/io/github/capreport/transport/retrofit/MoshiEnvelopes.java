@@ -22,13 +22,11 @@ final class MoshiEnvelopes implements JsonBinding {
       JsonReader.Options.of("errorId", "errorCode", "errorDescription", "status");
 
   @Override
-  public byte[] reportBody(String clientKey, long taskId) {
+  public byte[] reportBody(String clientKey, long taskId) throws IOException {
     Buffer buffer = new Buffer();
     try (JsonWriter writer = JsonWriter.of(buffer)) { // writes straight into the buffer
       writer.beginObject().name("clientKey").value(clientKey).name("taskId").value(taskId);
       writer.endObject();
-    } catch (IOException e) {
-      throw new IllegalStateException("cannot write into a Buffer", e);
     }
     return buffer.readByteArray();
   }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.github.capreport.spi.ResponseEnvelope;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 
@@ -68,7 +69,7 @@ class MoshiEnvelopesTest {
   }
 
   @Test
-  void writesExactlyTheTwoFieldsInUtf8WithTaskIdAsANumber() {
+  void writesExactlyTheTwoFieldsInUtf8WithTaskIdAsANumber() throws IOException {
     byte[] body = MoshiEnvelopes.INSTANCE.reportBody("k\"ey\u00e9\u20ac", 9007199254740993L);
     assertEquals(
         "{\"clientKey\":\"k\\\"ey\u00e9\u20ac\",\"taskId\":9007199254740993}",

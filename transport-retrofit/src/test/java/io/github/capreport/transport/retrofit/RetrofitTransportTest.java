@@ -346,7 +346,7 @@ class RetrofitTransportTest {
   }
 
   @Test
-  void anExchangeAbortedBeforeItStartsSendsNothing() {
+  void anExchangeAbortedBeforeItStartsSendsNothing() throws IOException {
     try (Transport transport = new RetrofitTransportProvider().create(options())) {
       Map<String, String> headers = new LinkedHashMap<>();
       headers.put("Content-Type", "application/json");
