@@ -95,10 +95,6 @@ final class ReportExecution {
     workers.allowCoreThreadTimeOut(true);
   }
 
-  JsonBinding json() {
-    return json;
-  }
-
   /** Reports on the calling thread, retrying as the policy allows. */
   ReportResult run(TransportRequest request) {
     Call call = new Call(request, null);

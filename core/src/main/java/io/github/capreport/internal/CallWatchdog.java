@@ -12,11 +12,11 @@ import java.util.concurrent.TimeUnit;
  * the deadline of a report covers the connection, the headers and the body, which no client's own
  * timeouts do.
  *
- * <p>One thread sweeps every watched call each {@link #periodMillis()} ms, so watching a call costs
- * a set insertion and removal, not a timer task: a per-call timer costs more CPU than the rest of a
- * report's client-side work. A deadline or an interrupt is therefore noticed up to one period late.
- * The thread starts with the first watched call and ends after a second with nothing to watch, or
- * on {@link #close()}.
+ * <p>One thread sweeps every watched call each period (the constructor's {@code periodMillis}), so
+ * watching a call costs a set insertion and removal, not a timer task: a per-call timer costs more
+ * CPU than the rest of a report's client-side work. A deadline or an interrupt is therefore noticed
+ * up to one period late. The thread starts with the first watched call and ends after a second with
+ * nothing to watch, or on {@link #close()}.
  */
 public final class CallWatchdog implements Runnable {
   /** How long the sweeping thread stays after the last watched call ended. */
@@ -54,7 +54,7 @@ public final class CallWatchdog implements Runnable {
     void abort(Reason reason);
   }
 
-  /** The period the bundled transports use: an abort is at most this late. */
+  /** The period every client uses: an abort is at most this late. */
   public static final long DEFAULT_PERIOD_MILLIS = 50;
 
   /** {@link #watch}'s deadline for a call that has none. */
@@ -85,10 +85,6 @@ public final class CallWatchdog implements Runnable {
     }
     this.threads = threads;
     this.periodMillis = periodMillis;
-  }
-
-  public long periodMillis() {
-    return periodMillis;
   }
 
   /**

@@ -86,16 +86,8 @@ public final class Redactor {
   public static final class RedactedCause extends IOException {
     private static final long serialVersionUID = 1L;
 
-    private final String originalClass;
-
     RedactedCause(String originalClass, String scrubbedMessage) {
       super(originalClass + (scrubbedMessage == null ? "" : ": " + scrubbedMessage));
-      this.originalClass = originalClass;
-    }
-
-    /** The class of the exception this copy stands for. */
-    public String originalClass() {
-      return originalClass;
     }
   }
 }
