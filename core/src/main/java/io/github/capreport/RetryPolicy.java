@@ -38,7 +38,13 @@ public final class RetryPolicy {
     return DEFAULTS;
   }
 
-  /** One attempt, no retries. */
+  /**
+   * One attempt, no retries. A slow-down answer ({@code ERROR_NO_SLOT_AVAILABLE}, a 429, a 503...)
+   * still holds back the client's next reports for the wait a first retry would have had, 250 to
+   * 500 ms or the server's {@code Retry-After}: the account guard's client-wide pace protects the
+   * account whether or not this report is retried ({@link
+   * AccountGuard.Builder#clientWidePace(boolean)} turns it off).
+   */
   public static RetryPolicy none() {
     return NONE;
   }

@@ -323,7 +323,12 @@ class AccountGuardTest {
     AccountGuard guard = guard().build();
     CapReportClient client = client(guard, RetryPolicy.none());
     assertThrows(ReportRefusedException.class, () -> client.reportImage(1));
-    assertTrue(guard.pausedNanos() > 0, "paused");
+    // With no retries too: the wait a first retry would have had (RetryPolicy.none()'s javadoc).
+    long paused = guard.pausedNanos();
+    assertTrue(
+        paused >= TimeUnit.MILLISECONDS.toNanos(250)
+            && paused <= TimeUnit.MILLISECONDS.toNanos(500),
+        "paused " + paused);
 
     java.util.concurrent.CompletableFuture<ReportResult> next =
         client.reportAsync(ReportEndpoint.IMAGE_CAPTCHA, 2);
