@@ -445,6 +445,36 @@ public abstract class TransportContractSuite {
     }
   }
 
+  // ---- the answer, as core reads it ----
+
+  /**
+   * {@link TransportResponse.Headers} lists every value of a header, matched without regard to
+   * case, in the order received: core takes the first {@code Retry-After}.
+   */
+  @Test
+  public void givesEveryValueOfAHeaderInTheOrderReceivedWhateverItsCase() throws Exception {
+    String body = "{\"errorId\":0,\"status\":\"success\"}";
+    try (EchoingServer server =
+        EchoingServer.answering(
+            "HTTP/1.1 200 OK\r\nretry-after: 7\r\nRETRY-AFTER: 9\r\n"
+                + "Content-Type: application/json\r\nContent-Length: "
+                + body.length()
+                + "\r\nConnection: close\r\n\r\n"
+                + body)) {
+      Transport transport = transport();
+      Exchange exchange = transport.newExchange(request(transport, server.baseUrl()));
+      Future<String> first =
+          callers.submit(
+              () -> {
+                try (TransportResponse response = exchange.execute()) {
+                  readAll(response.body());
+                  return response.header("Retry-After");
+                }
+              });
+      assertEquals("7", first.get(WAIT_SECONDS, TimeUnit.SECONDS), "the first of two values");
+    }
+  }
+
   // ---- behind a proxy ----
 
   @Test

@@ -112,7 +112,11 @@ class SuiteCatchesFlawsTest {
         Arguments.of(
             Flaw.IGNORES_ABORT,
             s.getMethod("abortEndsAnExchangeWaitingForItsAnswer"),
-            "abort() did not end the exchange"));
+            "abort() did not end the exchange"),
+        Arguments.of(
+            Flaw.LAST_HEADER_VALUE,
+            s.getMethod("givesEveryValueOfAHeaderInTheOrderReceivedWhateverItsCase"),
+            "expected: <7> but was: <9>"));
   }
 
   @ParameterizedTest(name = "{0} is caught by {1}")

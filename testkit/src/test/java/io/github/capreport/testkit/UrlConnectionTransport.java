@@ -36,7 +36,8 @@ final class UrlConnectionTransport implements Transport {
     TEXT_PLAIN_CONTENT_TYPE,
     TASK_ID_AS_STRING,
     NO_USER_AGENT,
-    IGNORES_ABORT
+    IGNORES_ABORT,
+    LAST_HEADER_VALUE
   }
 
   static TransportProvider provider(Flaw... flaws) {
@@ -215,10 +216,21 @@ final class UrlConnectionTransport implements Transport {
       return TransportResponse.of(
           status,
           name -> {
-            String value = c.getHeaderField(name);
-            return value == null
-                ? java.util.Collections.<String>emptyList()
-                : java.util.Collections.singletonList(value);
+            List<String> values = new ArrayList<>();
+            if (flaws.contains(Flaw.LAST_HEADER_VALUE)) {
+              String last = c.getHeaderField(name); // HttpURLConnection's: the last value
+              if (last != null) {
+                values.add(last);
+              }
+              return values;
+            }
+            // By index: the only order-keeping view; 0 is the status line, without a key.
+            for (int i = 1; c.getHeaderField(i) != null; i++) {
+              if (name.equalsIgnoreCase(c.getHeaderFieldKey(i))) {
+                values.add(c.getHeaderField(i));
+              }
+            }
+            return values;
           },
           body,
           this::release);
