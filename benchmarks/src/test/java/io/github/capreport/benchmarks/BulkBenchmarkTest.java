@@ -51,7 +51,10 @@ class BulkBenchmarkTest {
   void aRareFailureIsSentAgainAndCounted(String impl, String transport) throws Exception {
     try (CapMonsterEmulator emulator = Bench.startEmulator();
         BulkBenchmark.Side side = BulkBenchmark.Side.create(impl, transport, emulator.baseUrl())) {
-      emulator.nextRequest().respondJson(200, "{\"errorId\":2,\"errorCode\":\"ERROR_NO_SLOT\"}");
+      // A real transient refusal: capreport's client also pauses once for it, 250 to 500 ms.
+      emulator
+          .nextRequest()
+          .respondJson(200, "{\"errorId\":1,\"errorCode\":\"ERROR_NO_SLOT_AVAILABLE\"}");
 
       BulkBenchmark.Result result = side.batch(TASKS);
 
