@@ -7,12 +7,10 @@ import io.github.capreport.internal.ReportOutcomes;
 import io.github.capreport.internal.RequiresAndroidApi;
 import io.github.capreport.internal.TransportSelector;
 import io.github.capreport.internal.Version;
-import io.github.capreport.spi.JsonBinding;
 import io.github.capreport.spi.Transport;
 import io.github.capreport.spi.TransportOptions;
 import io.github.capreport.spi.TransportProvider;
 import io.github.capreport.spi.TransportRequest;
-import java.io.IOException;
 import java.net.URI;
 import java.util.Collection;
 import java.util.Collections;
@@ -44,6 +42,8 @@ import org.jspecify.annotations.Nullable;
  * fail with {@link IllegalArgumentException} before any I/O.
  */
 public final class CapReportClient implements AutoCloseable {
+  private static final byte[] NO_BODY = new byte[0];
+
   /** The vendor's API. */
   public static final String DEFAULT_BASE_URL = "https://api.capmonster.cloud";
 
@@ -54,7 +54,6 @@ public final class CapReportClient implements AutoCloseable {
   private final String userAgent;
   private final ClientThreads threads;
   private final Map<ReportEndpoint, TransportRequest> requests;
-  private final JsonBinding json;
   private final ReportExecution execution;
   private final AccountGuard guard;
   private final ReportListener listener;
@@ -88,13 +87,13 @@ public final class CapReportClient implements AutoCloseable {
       requests.put(
           endpoint, new TransportRequest(URI.create(baseUrl + endpoint.path()), endpoint, headers));
     }
-    this.json = transport.json();
     this.guard = builder.guard != null ? builder.guard : AccountGuard.create();
     this.listener = builder.listener;
     guard.register(listener);
     this.execution =
         new ReportExecution(
             transport,
+            clientKey,
             // What a proxy on the way did is named only for the client's own transport: a transport
             // of the user's has its own route.
             new ReportOutcomes(new Redactor(clientKey), owns ? options.proxySelector() : null),
@@ -313,13 +312,9 @@ public final class CapReportClient implements AutoCloseable {
     if (closed.get()) {
       throw new IllegalStateException("the client is closed");
     }
-    TransportRequest request = requests.get(endpoint);
-    try {
-      return request.withBody(taskId, json.reportBody(clientKey, taskId));
-    } catch (IOException | RuntimeException e) {
-      throw execution.outcomes.transportBug(
-          request.withBody(taskId, new byte[0]), transport.id(), e, false);
-    }
+    // The body is written by the report's first attempt: a binding that cannot write it fails the
+    // report as the transport's bug, delivered as every failure is.
+    return requests.get(endpoint).withBody(taskId, NO_BODY);
   }
 
   /** A future whose {@code cancel} reaches the report. */

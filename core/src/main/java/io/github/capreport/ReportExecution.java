@@ -45,6 +45,7 @@ final class ReportExecution {
 
   // Not private where Call uses them: a private one would cost an accessor method for each.
   final Transport transport;
+  private final String clientKey;
   final JsonBinding json;
   final ReportOutcomes outcomes;
   final RetryPolicy policy;
@@ -66,6 +67,7 @@ final class ReportExecution {
 
   ReportExecution(
       Transport transport,
+      String clientKey,
       ReportOutcomes outcomes,
       RetryPolicy policy,
       ReportListener listener,
@@ -74,6 +76,7 @@ final class ReportExecution {
       int maxConnections,
       ClientThreads threads) {
     this.transport = transport;
+    this.clientKey = clientKey;
     this.json = transport.json();
     this.outcomes = outcomes;
     this.policy = policy;
@@ -212,7 +215,10 @@ final class ReportExecution {
 
   /** One report: its attempts so far and, while one is in flight, its exchange. */
   final class Call implements ReportCall, Runnable, CallWatchdog.Watched {
-    private final TransportRequest request;
+    /** Without its body until the first attempt writes it; the same endpoint and task after. */
+    private volatile TransportRequest request;
+
+    private boolean bodyWritten;
     private final @Nullable ReportCallback callback;
     private long startNanos; // of the first attempt: the retry policy's deadline runs from it
     private final List<CapReportException> failures = new ArrayList<>(2);
@@ -394,8 +400,13 @@ final class ReportExecution {
         }
         Exchange current;
         try {
+          if (!bodyWritten) {
+            request =
+                request.withBody(request.taskId(), json.reportBody(clientKey, request.taskId()));
+            bodyWritten = true;
+          }
           current = transport.newExchange(request);
-        } catch (RuntimeException e) {
+        } catch (IOException | RuntimeException e) {
           throw outcomes.transportBug(request, transport.id(), e, false);
         }
         exchange = current;

@@ -312,11 +312,14 @@ class CapReportClientTest {
   }
 
   @Test
-  void aBindingThatCannotWriteTheBodyIsTheTransportsBugBeforeAnyIo() {
+  void aBindingThatCannotWriteTheBodyIsTheTransportsBugBeforeAnyIo() throws Exception {
+    java.util.concurrent.atomic.AtomicInteger writes =
+        new java.util.concurrent.atomic.AtomicInteger();
     JsonBinding broken =
         new JsonBinding() {
           @Override
           public byte[] reportBody(String clientKey, long taskId) throws IOException {
+            writes.incrementAndGet();
             throw new IOException("cannot write " + clientKey); // the key, to see it redacted
           }
 
@@ -345,15 +348,54 @@ class CapReportClientTest {
           @Override
           public void close() {}
         };
-    built = builder().transport(withBrokenBinding).build();
+    java.util.List<CapReportException> finished = new java.util.concurrent.CopyOnWriteArrayList<>();
+    built =
+        builder()
+            .transport(withBrokenBinding)
+            .retryPolicy(RetryPolicy.builder().maxAttempts(3).build()) // would retry an I/O error
+            .listener(
+                new ReportListener() {
+                  @Override
+                  public void reportFinished(
+                      ReportEndpoint endpoint,
+                      long taskId,
+                      int attempts,
+                      ReportResult result,
+                      CapReportException failure) {
+                    finished.add(failure);
+                  }
+                })
+            .build();
     TransportFailureException e =
         assertThrows(TransportFailureException.class, () -> built.reportImage(5));
+    assertEquals(1, writes.get(), "not retried: writing it again fails again");
+    assertTrue(e.getMessage().contains("for task 5 could not be sent"), e.getMessage());
     assertTrue(e.getMessage().contains("transport 'fake' failed unexpectedly"), e.getMessage());
-    assertTrue(e.getMessage().contains("for task 5"), e.getMessage());
     assertTrue(e.getMessage().contains("The report did not reach the server"), e.getMessage());
     for (Throwable t = e; t != null; t = t.getCause()) {
       assertFalse(String.valueOf(t).contains(KEY), "the key in " + t.getClass());
     }
+    // Asynchronous and bulk reports end through their callback, future and outcome, as any
+    // failure does: nothing is thrown at the caller, and a bulk report finishes.
+    ExecutionException async =
+        assertThrows(
+            ExecutionException.class,
+            () -> built.reportAsync(ReportEndpoint.IMAGE_CAPTCHA, 6).get(10, TimeUnit.SECONDS));
+    assertInstanceOf(TransportFailureException.class, async.getCause());
+    java.util.List<ReportOutcome> outcomes =
+        built
+            .reportAll(
+                Arrays.asList(
+                    ReportTask.of(ReportEndpoint.IMAGE_CAPTCHA, 7),
+                    ReportTask.of(ReportEndpoint.IMAGE_CAPTCHA, 8)),
+                1)
+            .await(10, TimeUnit.SECONDS);
+    assertEquals(2, outcomes.size());
+    for (ReportOutcome outcome : outcomes) {
+      assertEquals(ReportOutcome.Status.FAILED, outcome.status());
+      assertInstanceOf(TransportFailureException.class, outcome.failure());
+    }
+    assertEquals(4, finished.size(), "the listener heard every report end");
     assertEquals(0, transport.handed().size(), "no exchange was made");
   }
 

@@ -43,6 +43,11 @@ public final class Redactor {
     return revealedIn(e, 0) ? copy(e, 0) : e;
   }
 
+  /** Like {@link #chain}, for a cause of any type. */
+  public Throwable cause(Throwable t) {
+    return revealedIn(t, 0) ? copy(t, 0) : t;
+  }
+
   private boolean revealedIn(Throwable t, int depth) {
     if (t == null) {
       return false;

@@ -282,8 +282,6 @@ public final class ReportOutcomes {
         || kind == TransportFailureException.Kind.CONNECT
         || kind == TransportFailureException.Kind.UNKNOWN_HOST) {
       consequence = notSent + "can help."; // the proxy kinds come last
-    } else if (e instanceof NotSent) { // a transport's bug before any I/O
-      consequence = notSent + "can help only once the transport is fixed.";
     }
     StringBuilder message = new StringBuilder(describe(request)).append(' ').append(what);
     if (detailed) {
@@ -309,10 +307,23 @@ public final class ReportOutcomes {
       TransportRequest request, String transportId, Exception e, boolean sent) {
     String message =
         "transport '" + transportId + "' failed unexpectedly: " + e.getClass().getName();
-    // Not sent: the exchange could not even be made, and making it again will fail again.
-    IOException bug = sent ? new IOException(message) : new NotSent(message);
-    bug.initCause(e);
-    return failure(request, bug);
+    if (sent) {
+      return failure(request, (IOException) new IOException(message).initCause(e));
+    }
+    // Not sent: the request could not even be made, and making it again will fail again. Only
+    // the cause is redacted, so that what says "not sent" stays a NotSent whatever it quotes.
+    IOException bug = new NotSent(message);
+    bug.initCause(redactor.cause(e));
+    return new TransportFailureException(
+        describe(request)
+            + " could not be sent: "
+            + message
+            + ". The report did not reach the server; a retry can help only once the transport is"
+            + " fixed.",
+        bug,
+        TransportFailureException.Kind.IO,
+        request.endpoint(),
+        request.taskId());
   }
 
   /**
