@@ -13,7 +13,8 @@ import io.github.capreport.spi.TransportResponse;
 import io.github.capreport.spi.TunnelRefusedException;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.util.Collections;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
 import org.apache.hc.client5.http.auth.AuthScope;
@@ -35,6 +36,7 @@ import org.apache.hc.core5.http.HttpEntity;
 import org.apache.hc.core5.http.HttpException;
 import org.apache.hc.core5.http.io.entity.InputStreamEntity;
 import org.apache.hc.core5.io.CloseMode;
+import org.apache.hc.core5.io.Closer;
 import org.apache.hc.core5.util.Timeout;
 import org.jspecify.annotations.Nullable;
 
@@ -171,25 +173,28 @@ public final class ApacheTransport implements Transport {
         // SocketTimeoutException, SSLException...) and pass through as they are.
         throw new IOException("Apache HttpClient failed: " + e, e);
       }
-      HttpEntity entity = response.getEntity();
-      // Closing the answer releases it; after an abort its connection is closed: nothing drained.
-      TransportResponse answer =
-          TransportResponse.of(
-              response.getCode(),
-              name -> {
-                Header first = response.getFirstHeader(name);
-                return first == null
-                    ? Collections.<String>emptyList()
-                    : Collections.singletonList(first.getValue());
-              },
-              entity == null ? null : entity.getContent(),
-              response);
-      if (context.getSSLSession() == null && "https".equalsIgnoreCase(post.getScheme())) {
-        // No TLS yet, so not the server's answer: the proxy's to a CONNECT, handed back as one.
-        answer.close();
-        throw new TunnelRefusedException(response.getCode(), null);
+      try {
+        if (context.getSSLSession() == null && "https".equalsIgnoreCase(post.getScheme())) {
+          // No TLS yet, so not the server's answer: the proxy's to a CONNECT, handed back as one.
+          throw new TunnelRefusedException(response.getCode(), null);
+        }
+        HttpEntity entity = response.getEntity();
+        // Closing the answer releases it; after an abort its connection is closed: nothing drained.
+        return TransportResponse.of(
+            response.getCode(),
+            name -> {
+              List<String> values = new ArrayList<>();
+              for (Header header : response.getHeaders(name)) {
+                values.add(header.getValue());
+              }
+              return values;
+            },
+            entity == null ? null : entity.getContent(),
+            response);
+      } catch (IOException | RuntimeException e) { // or an entity a user's client wrapped failed
+        Closer.closeQuietly(response);
+        throw e;
       }
-      return answer;
     }
 
     @Override
