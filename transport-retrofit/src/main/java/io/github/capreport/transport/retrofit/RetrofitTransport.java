@@ -36,9 +36,11 @@ import retrofit2.Retrofit;
  * <ul>
  *   <li>None given: one built from {@link TransportOptions} (connect timeout; {@code
  *       maxConnections} pooled idle connections; TLS from {@link TransportOptions#sslContext()}),
- *       which {@link #close()} releases. It has no read, write or call timeout: core's deadline
- *       covers the whole exchange, and OkHttp times reads and writes with a watchdog thread it
- *       signals on every read and write, which cost a third of the CPU of a report.
+ *       which {@link #close()} releases. Its call, read and write timeouts are the request timeout
+ *       and a second: a backstop that fires after core's deadline, for a cancel that OkHttp loses
+ *       while it sets up a connection. The call timeout is there for speed too: okio signals its
+ *       watchdog thread whenever a timeout becomes the earliest it holds, which without a call
+ *       timeout, entered first, every read and write did (docs/PERFORMANCE.md).
  *   <li>An {@link OkHttpClient}, or the one inside a given {@link Retrofit}: a client derived from
  *       it with {@code newBuilder()}, sharing its pool, interceptors, TLS and timeouts. {@link
  *       #close()} leaves it alone.
@@ -56,10 +58,12 @@ public final class RetrofitTransport implements Transport {
   private RetrofitTransport(TransportOptions options, @Nullable OkHttpClient given) {
     OkHttpClient.Builder b = given != null ? given.newBuilder() : new OkHttpClient.Builder();
     if (given == null) {
+      long backstop = options.requestTimeoutMillis() + 1_000; // see the class's javadoc
       b.connectionPool(new ConnectionPool(options.maxConnections(), 5, TimeUnit.MINUTES))
           .connectTimeout(options.connectTimeoutMillis(), TimeUnit.MILLISECONDS)
-          .readTimeout(0, TimeUnit.MILLISECONDS) // see the class's javadoc
-          .writeTimeout(0, TimeUnit.MILLISECONDS);
+          .callTimeout(backstop, TimeUnit.MILLISECONDS)
+          .readTimeout(backstop, TimeUnit.MILLISECONDS)
+          .writeTimeout(backstop, TimeUnit.MILLISECONDS);
       if (options.sslContext() != null) {
         // OkHttp wants a trust manager beside the context's socket factory, which does not reveal
         // its own: the one OkHttp picks for a client without TLS settings, as b still is, the

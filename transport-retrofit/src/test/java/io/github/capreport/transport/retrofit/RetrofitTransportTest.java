@@ -282,11 +282,11 @@ class RetrofitTransportTest {
             .build();
     OkHttpClient own = closeAfter(RetrofitTransport.builder().options(options).build()).client;
     assertEquals(3_000, own.connectTimeoutMillis());
-    // None: okio's timeouts signal a watchdog thread on every read and write, and core's deadline
-    // covers the whole exchange.
-    assertEquals(0, own.readTimeoutMillis(), "no read timeout: core owns the deadline");
-    assertEquals(0, own.writeTimeoutMillis(), "no write timeout: core owns the deadline");
-    assertEquals(0, own.callTimeoutMillis(), "no call timeout: core owns the deadline");
+    // A backstop after core's deadline, the call timeout no earlier than the others (see the
+    // class's javadoc: it keeps okio from waking its watchdog on every read and write).
+    assertEquals(8_000, own.callTimeoutMillis(), "the request timeout and a second");
+    assertEquals(8_000, own.readTimeoutMillis());
+    assertEquals(8_000, own.writeTimeoutMillis());
     assertFalse(own.followRedirects());
     assertFalse(own.followSslRedirects());
     assertFalse(own.retryOnConnectionFailure(), "core owns retries");
