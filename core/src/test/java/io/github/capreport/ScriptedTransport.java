@@ -39,10 +39,6 @@ public final class ScriptedTransport implements Transport {
     TransportResponse execute(ScriptedExchange exchange) throws IOException;
   }
 
-  /**
-   * Writes {@code {"clientKey":"...","taskId":n}} by hand; decodes only the bodies that {@link
-   * Answers} registered, and rejects anything else as a JSON library rejects HTML.
-   */
   /** What {@link #JSON} writes: the request body, for tests that build a request by hand. */
   public static byte[] body(String clientKey, long taskId) {
     String key = clientKey.replace("\\", "\\\\").replace("\"", "\\\"");
@@ -50,6 +46,10 @@ public final class ScriptedTransport implements Transport {
         .getBytes(StandardCharsets.UTF_8);
   }
 
+  /**
+   * Writes {@code {"clientKey":"...","taskId":n}} by hand; decodes only the bodies that {@link
+   * Answers} registered, and rejects anything else as a JSON library rejects HTML.
+   */
   public static final JsonBinding JSON =
       new JsonBinding() {
         @Override

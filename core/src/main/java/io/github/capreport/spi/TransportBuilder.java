@@ -17,9 +17,9 @@ public abstract class TransportBuilder<C, B extends TransportBuilder<C, B>> {
   protected TransportBuilder() {}
 
   /**
-   * Timeouts, pool size, TLS and proxy for the client the transport builds. With a client of the
-   * caller's, a connect timeout, TLS material or a proxy set here fails the build: that client's
-   * own settings rule.
+   * The connect timeout, TLS, proxy and, where the HTTP library has them, pool size and executor
+   * for the client the transport builds. With a client of the caller's, a connect timeout, TLS
+   * material or a proxy set here fails the build: that client's own settings rule.
    */
   public final B options(TransportOptions options) {
     if (options == null) {

@@ -42,7 +42,6 @@ class RedactorTest {
     top.addSuppressed(new IOException("chunk " + KEY));
     IOException copy = redactor.chain(top);
     Redactor.RedactedCause head = assertInstanceOf(Redactor.RedactedCause.class, copy);
-    assertTrue(head.getMessage().startsWith(IOException.class.getName()), head.getMessage());
     assertEquals("java.io.IOException: exchange failed", head.getMessage());
     assertArrayEquals(top.getStackTrace(), head.getStackTrace());
     Redactor.RedactedCause cause = assertInstanceOf(Redactor.RedactedCause.class, head.getCause());

@@ -448,11 +448,12 @@ public abstract class TransportContractSuite {
   // ---- the answer, as core reads it ----
 
   /**
-   * {@link TransportResponse.Headers} lists every value of a header, matched without regard to
-   * case, in the order received: core takes the first {@code Retry-After}.
+   * {@link TransportResponse.Headers} lists the values of a header, matched without regard to case,
+   * in the order received: core takes the first {@code Retry-After}, and this checks that it gets
+   * the first of two.
    */
   @Test
-  public void givesEveryValueOfAHeaderInTheOrderReceivedWhateverItsCase() throws Exception {
+  public void givesTheFirstValueOfARepeatedHeaderWhateverItsCase() throws Exception {
     String body = "{\"errorId\":0,\"status\":\"success\"}";
     try (EchoingServer server =
         EchoingServer.answering(

@@ -115,7 +115,7 @@ class SuiteCatchesFlawsTest {
             "abort() did not end the exchange"),
         Arguments.of(
             Flaw.LAST_HEADER_VALUE,
-            s.getMethod("givesEveryValueOfAHeaderInTheOrderReceivedWhateverItsCase"),
+            s.getMethod("givesTheFirstValueOfARepeatedHeaderWhateverItsCase"),
             "expected: <7> but was: <9>"));
   }
 
