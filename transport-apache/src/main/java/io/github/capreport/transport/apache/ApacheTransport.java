@@ -1,5 +1,7 @@
 package io.github.capreport.transport.apache;
 
+import static java.util.stream.Collectors.toList;
+
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.capreport.jackson.JacksonEnvelopes;
 import io.github.capreport.spi.Exchange;
@@ -13,8 +15,7 @@ import io.github.capreport.spi.TransportResponse;
 import io.github.capreport.spi.TunnelRefusedException;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.util.ArrayList;
-import java.util.List;
+import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
 import org.apache.hc.client5.http.auth.AuthScope;
@@ -182,13 +183,8 @@ public final class ApacheTransport implements Transport {
         // Closing the answer releases it; after an abort its connection is closed: nothing drained.
         return TransportResponse.of(
             response.getCode(),
-            name -> {
-              List<String> values = new ArrayList<>();
-              for (Header header : response.getHeaders(name)) {
-                values.add(header.getValue());
-              }
-              return values;
-            },
+            name ->
+                Arrays.stream(response.getHeaders(name)).map(Header::getValue).collect(toList()),
             entity == null ? null : entity.getContent(),
             response);
       } catch (IOException | RuntimeException e) { // or an entity a user's client wrapped failed
