@@ -1,7 +1,5 @@
 package io.github.capreport.transport.apache;
 
-import static java.util.stream.Collectors.toList;
-
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.capreport.jackson.JacksonEnvelopes;
 import io.github.capreport.spi.Exchange;
@@ -15,7 +13,10 @@ import io.github.capreport.spi.TransportResponse;
 import io.github.capreport.spi.TunnelRefusedException;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.util.Arrays;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
 import org.apache.hc.client5.http.auth.AuthScope;
@@ -91,7 +92,7 @@ public final class ApacheTransport implements Transport {
 
   @Override
   public Exchange newExchange(TransportRequest request) {
-    HttpPost post = new HttpPost(request.uri());
+    ApacheExchange post = new ApacheExchange(request.uri());
     request.headers().forEach(post::addHeader);
     // Not ByteArrayEntity, which is repeatable: HttpClient's retry and authentication steps resend
     // only repeatable entities, and no request may leave that core did not count. No content type
@@ -99,7 +100,7 @@ public final class ApacheTransport implements Transport {
     byte[] body = request.body();
     post.setEntity(new InputStreamEntity(new ByteArrayInputStream(body), body.length, null));
     post.setConfig(requestConfig);
-    return new ApacheExchange(post);
+    return post;
   }
 
   /** Closes the client this transport built; a client given to the builder stays open. */
@@ -152,15 +153,16 @@ public final class ApacheTransport implements Transport {
   }
 
   /**
-   * One exchange with {@link CloseableHttpClient#executeOpen}. An abort cancels the request, which
+   * One exchange with {@link CloseableHttpClient#executeOpen}: the request itself, one object per
+   * report rather than two. {@link #abort()} is HttpPost's, which cancels the request, which
    * cancels whatever it waits for (a pooled connection, the connect, the answer, a read of the
    * body) and closes its connection; cancelled before it runs, HttpClient sends nothing.
    */
-  private final class ApacheExchange implements Exchange {
-    private final HttpPost post;
+  private final class ApacheExchange extends HttpPost implements Exchange {
+    private static final long serialVersionUID = 1L; // HttpPost's headers are Serializable
 
-    ApacheExchange(HttpPost post) {
-      this.post = post;
+    ApacheExchange(URI uri) {
+      super(uri);
     }
 
     @Override
@@ -168,14 +170,14 @@ public final class ApacheTransport implements Transport {
       HttpClientContext context = HttpClientContext.create();
       ClassicHttpResponse response;
       try {
-        response = client.executeOpen(RoutingSupport.determineHost(post), post, context);
+        response = client.executeOpen(RoutingSupport.determineHost(this), this, context);
       } catch (HttpException | RuntimeException e) {
         // HttpClient's own I/O failures are the JDK's types already (ConnectException,
         // SocketTimeoutException, SSLException...) and pass through as they are.
         throw new IOException("Apache HttpClient failed: " + e, e);
       }
       try {
-        if (context.getSSLSession() == null && "https".equalsIgnoreCase(post.getScheme())) {
+        if (context.getSSLSession() == null && "https".equalsIgnoreCase(getScheme())) {
           // No TLS yet, so not the server's answer: the proxy's to a CONNECT, handed back as one.
           throw new TunnelRefusedException(response.getCode(), null);
         }
@@ -183,19 +185,19 @@ public final class ApacheTransport implements Transport {
         // Closing the answer releases it; after an abort its connection is closed: nothing drained.
         return TransportResponse.of(
             response.getCode(),
-            name ->
-                Arrays.stream(response.getHeaders(name)).map(Header::getValue).collect(toList()),
+            name -> {
+              List<String> values = new ArrayList<>(1);
+              for (Iterator<Header> it = response.headerIterator(name); it.hasNext(); ) {
+                values.add(it.next().getValue());
+              }
+              return values;
+            },
             entity == null ? null : entity.getContent(),
             response);
       } catch (IOException | RuntimeException e) { // or an entity a user's client wrapped failed
         Closer.closeQuietly(response);
         throw e;
       }
-    }
-
-    @Override
-    public void abort() {
-      post.cancel();
     }
   }
 
