@@ -13,9 +13,7 @@ import io.github.capreport.spi.TransportResponse;
 import io.github.capreport.spi.TunnelRefusedException;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.net.URI;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
@@ -92,7 +90,7 @@ public final class ApacheTransport implements Transport {
 
   @Override
   public Exchange newExchange(TransportRequest request) {
-    ApacheExchange post = new ApacheExchange(request.uri());
+    HttpPost post = new HttpPost(request.uri());
     request.headers().forEach(post::addHeader);
     // Not ByteArrayEntity, which is repeatable: HttpClient's retry and authentication steps resend
     // only repeatable entities, and no request may leave that core did not count. No content type
@@ -100,7 +98,7 @@ public final class ApacheTransport implements Transport {
     byte[] body = request.body();
     post.setEntity(new InputStreamEntity(new ByteArrayInputStream(body), body.length, null));
     post.setConfig(requestConfig);
-    return post;
+    return new ApacheExchange(post);
   }
 
   /** Closes the client this transport built; a client given to the builder stays open. */
@@ -153,16 +151,15 @@ public final class ApacheTransport implements Transport {
   }
 
   /**
-   * One exchange with {@link CloseableHttpClient#executeOpen}: the request itself, one object per
-   * report rather than two. {@link #abort()} is HttpPost's, which cancels the request, which
+   * One exchange with {@link CloseableHttpClient#executeOpen}. An abort cancels the request, which
    * cancels whatever it waits for (a pooled connection, the connect, the answer, a read of the
    * body) and closes its connection; cancelled before it runs, HttpClient sends nothing.
    */
-  private final class ApacheExchange extends HttpPost implements Exchange {
-    private static final long serialVersionUID = 1L; // HttpPost's headers are Serializable
+  private final class ApacheExchange implements Exchange {
+    private final HttpPost post;
 
-    ApacheExchange(URI uri) {
-      super(uri);
+    ApacheExchange(HttpPost post) {
+      this.post = post;
     }
 
     @Override
@@ -170,14 +167,14 @@ public final class ApacheTransport implements Transport {
       HttpClientContext context = HttpClientContext.create();
       ClassicHttpResponse response;
       try {
-        response = client.executeOpen(RoutingSupport.determineHost(this), this, context);
+        response = client.executeOpen(RoutingSupport.determineHost(post), post, context);
       } catch (HttpException | RuntimeException e) {
         // HttpClient's own I/O failures are the JDK's types already (ConnectException,
         // SocketTimeoutException, SSLException...) and pass through as they are.
         throw new IOException("Apache HttpClient failed: " + e, e);
       }
       try {
-        if (context.getSSLSession() == null && "https".equalsIgnoreCase(getScheme())) {
+        if (context.getSSLSession() == null && "https".equalsIgnoreCase(post.getScheme())) {
           // No TLS yet, so not the server's answer: the proxy's to a CONNECT, handed back as one.
           throw new TunnelRefusedException(response.getCode(), null);
         }
@@ -187,8 +184,8 @@ public final class ApacheTransport implements Transport {
             response.getCode(),
             name -> {
               List<String> values = new ArrayList<>(1);
-              for (Iterator<Header> it = response.headerIterator(name); it.hasNext(); ) {
-                values.add(it.next().getValue());
+              for (Header header : response.getHeaders(name)) {
+                values.add(header.getValue());
               }
               return values;
             },
@@ -198,6 +195,11 @@ public final class ApacheTransport implements Transport {
         Closer.closeQuietly(response);
         throw e;
       }
+    }
+
+    @Override
+    public void abort() {
+      post.cancel();
     }
   }
 
