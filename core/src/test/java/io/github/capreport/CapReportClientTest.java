@@ -10,10 +10,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.github.capreport.spi.Exchange;
 import io.github.capreport.spi.JsonBinding;
 import io.github.capreport.spi.ResponseEnvelope;
-import io.github.capreport.spi.Transport;
 import io.github.capreport.spi.TransportOptions;
 import io.github.capreport.spi.TransportRequest;
 import java.io.IOException;
@@ -328,30 +326,10 @@ class CapReportClientTest {
             return ScriptedTransport.JSON.envelope(json);
           }
         };
-    Transport withBrokenBinding =
-        new Transport() {
-          @Override
-          public String id() {
-            return "fake";
-          }
-
-          @Override
-          public JsonBinding json() {
-            return broken;
-          }
-
-          @Override
-          public Exchange newExchange(TransportRequest request) {
-            return transport.newExchange(request);
-          }
-
-          @Override
-          public void close() {}
-        };
+    transport.binding(broken);
     java.util.List<CapReportException> finished = new java.util.concurrent.CopyOnWriteArrayList<>();
     built =
         builder()
-            .transport(withBrokenBinding)
             .retryPolicy(RetryPolicy.builder().maxAttempts(3).build()) // would retry an I/O error
             .listener(
                 new ReportListener() {

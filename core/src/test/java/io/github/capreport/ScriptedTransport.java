@@ -81,6 +81,7 @@ public final class ScriptedTransport implements Transport {
   private final Semaphore executions = new Semaphore(0);
   private final AtomicInteger closes = new AtomicInteger();
   private volatile RuntimeException newExchangeFailure;
+  private volatile JsonBinding json = JSON;
 
   public ScriptedTransport() {
     this("fake");
@@ -139,6 +140,12 @@ public final class ScriptedTransport implements Transport {
   /** Makes {@code newExchange} throw, as a buggy transport might. */
   public ScriptedTransport failNewExchange(RuntimeException e) {
     this.newExchangeFailure = e;
+    return this;
+  }
+
+  /** Binds JSON with {@code binding} instead of {@link #JSON}, as a buggy transport might. */
+  public ScriptedTransport binding(JsonBinding binding) {
+    this.json = binding;
     return this;
   }
 
@@ -293,7 +300,7 @@ public final class ScriptedTransport implements Transport {
 
   @Override
   public JsonBinding json() {
-    return JSON;
+    return json;
   }
 
   @Override
