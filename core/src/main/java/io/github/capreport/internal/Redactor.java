@@ -40,7 +40,7 @@ public final class Redactor {
    * link a {@link RedactedCause} that names the original class and keeps its stack.
    */
   public IOException chain(IOException e) {
-    return revealedIn(e, 0) ? copy(e, 0) : e;
+    return (IOException) cause(e); // the copy is an IOException too
   }
 
   /** Like {@link #chain}, for a cause of any type. */
