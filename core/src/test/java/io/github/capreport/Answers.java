@@ -1,13 +1,14 @@
 package io.github.capreport;
 
 import io.github.capreport.internal.Answer;
-import io.github.capreport.spi.ResponseEnvelope;
+import io.github.capreport.spi.JsonBinding;
 import io.github.capreport.spi.TransportResponse;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 
 /**
  * Builds answers for core's tests, which have no JSON library: an envelope's body is written by
@@ -15,7 +16,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * bodies made here and rejects everything else, as a JSON library rejects HTML.
  */
 public final class Answers {
-  private static final Map<String, ResponseEnvelope> KNOWN = new ConcurrentHashMap<>();
+  private static final Map<String, Consumer<JsonBinding.Members>> KNOWN = new ConcurrentHashMap<>();
 
   private Answers() {}
 
@@ -46,9 +47,13 @@ public final class Answers {
     }
   }
 
-  /** The decoded envelope of a body made here, or null. */
-  static ResponseEnvelope decode(String body) {
-    return KNOWN.get(body);
+  /** Hands the members of a body made here to {@code members}; false for any other body. */
+  static boolean replay(String body, JsonBinding.Members members) {
+    Consumer<JsonBinding.Members> known = KNOWN.get(body);
+    if (known != null) {
+      known.accept(members);
+    }
+    return known != null;
   }
 
   public static Reply envelope(
@@ -59,7 +64,21 @@ public final class Answers {
     field(json, "errorDescription", description, true);
     field(json, "status", apiStatus, true);
     String text = json.append('}').toString();
-    KNOWN.put(text, new ResponseEnvelope(errorId, code, description, apiStatus));
+    KNOWN.put(
+        text,
+        members -> {
+          if (errorId != null) {
+            members.member("errorId", true, errorId.toString());
+          }
+          for (String[] member :
+              new String[][] {
+                {"errorCode", code}, {"errorDescription", description}, {"status", apiStatus}
+              }) {
+            if (member[1] != null) {
+              members.member(member[0], false, member[1]);
+            }
+          }
+        });
     return new Reply(status, null, text.getBytes(StandardCharsets.UTF_8));
   }
 

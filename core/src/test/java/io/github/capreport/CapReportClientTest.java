@@ -11,7 +11,6 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.capreport.spi.JsonBinding;
-import io.github.capreport.spi.ResponseEnvelope;
 import io.github.capreport.spi.TransportOptions;
 import io.github.capreport.spi.TransportRequest;
 import java.io.IOException;
@@ -322,8 +321,8 @@ class CapReportClientTest {
           }
 
           @Override
-          public ResponseEnvelope envelope(byte[] json) throws Exception {
-            return ScriptedTransport.JSON.envelope(json);
+          public void readMembers(byte[] json, Members members) throws Exception {
+            ScriptedTransport.JSON.readMembers(json, members);
           }
         };
     transport.binding(broken);

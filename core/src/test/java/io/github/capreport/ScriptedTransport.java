@@ -2,7 +2,6 @@ package io.github.capreport;
 
 import io.github.capreport.spi.Exchange;
 import io.github.capreport.spi.JsonBinding;
-import io.github.capreport.spi.ResponseEnvelope;
 import io.github.capreport.spi.Transport;
 import io.github.capreport.spi.TransportOptions;
 import io.github.capreport.spi.TransportProvider;
@@ -58,13 +57,11 @@ public final class ScriptedTransport implements Transport {
         }
 
         @Override
-        public ResponseEnvelope envelope(byte[] json) throws Exception {
+        public void readMembers(byte[] json, Members members) throws Exception {
           String text = new String(json, StandardCharsets.UTF_8);
-          ResponseEnvelope envelope = Answers.decode(text);
-          if (envelope == null) {
+          if (!Answers.replay(text, members)) {
             throw new IOException("not JSON: " + text);
           }
-          return envelope;
         }
       };
 

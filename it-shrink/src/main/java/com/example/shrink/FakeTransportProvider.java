@@ -2,7 +2,6 @@ package com.example.shrink;
 
 import io.github.capreport.spi.Exchange;
 import io.github.capreport.spi.JsonBinding;
-import io.github.capreport.spi.ResponseEnvelope;
 import io.github.capreport.spi.Transport;
 import io.github.capreport.spi.TransportOptions;
 import io.github.capreport.spi.TransportProvider;
@@ -46,8 +45,9 @@ public final class FakeTransportProvider implements TransportProvider {
           }
 
           @Override
-          public ResponseEnvelope envelope(byte[] json) {
-            return new ResponseEnvelope(0L, null, null, "success");
+          public void readMembers(byte[] json, Members members) {
+            members.member("errorId", true, "0");
+            members.member("status", false, "success");
           }
         };
       }

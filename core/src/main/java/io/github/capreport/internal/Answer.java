@@ -1,7 +1,6 @@
 package io.github.capreport.internal;
 
 import io.github.capreport.spi.JsonBinding;
-import io.github.capreport.spi.ResponseEnvelope;
 import io.github.capreport.spi.TransportResponse;
 import java.io.IOException;
 import java.io.InputStream;
@@ -23,7 +22,7 @@ public final class Answer {
 
   private final int statusCode;
   private final String retryAfter;
-  private final ResponseEnvelope envelope;
+  private final Envelope envelope;
   private final String problem;
   private final byte[] body;
   private final boolean complete;
@@ -31,7 +30,7 @@ public final class Answer {
   private Answer(
       int statusCode,
       String retryAfter,
-      ResponseEnvelope envelope,
+      Envelope envelope,
       String problem,
       byte[] body,
       boolean complete) {
@@ -62,9 +61,9 @@ public final class Answer {
     if (bytes.length == 0) {
       return new Answer(status, retryAfter, null, "the body is empty", bytes, true);
     }
-    ResponseEnvelope envelope;
+    Envelope envelope = new Envelope();
     try {
-      envelope = json.envelope(bytes);
+      json.readMembers(bytes, envelope);
     } catch (Exception e) {
       envelope = null;
     }
@@ -87,7 +86,7 @@ public final class Answer {
   }
 
   /** The decoded JSON object; null when the body was not one. */
-  public ResponseEnvelope envelope() {
+  Envelope envelope() {
     return envelope;
   }
 

@@ -6,7 +6,6 @@ import io.github.capreport.ReportRefusedException;
 import io.github.capreport.ReportResult;
 import io.github.capreport.TransportFailureException;
 import io.github.capreport.UnexpectedResponseException;
-import io.github.capreport.spi.ResponseEnvelope;
 import io.github.capreport.spi.TransportRequest;
 import io.github.capreport.spi.TunnelRefusedException;
 import java.io.EOFException;
@@ -49,22 +48,22 @@ public final class ReportOutcomes {
       // library hands back as the answer.
       throw failure(request, new TunnelRefusedException(407, null));
     }
-    ResponseEnvelope envelope = response.envelope();
-    if (envelope == null || envelope.errorId() == null) {
+    Envelope envelope = response.envelope();
+    if (envelope == null || envelope.errorId == null) {
       String why = envelope == null ? response.problem() : "the JSON has no errorId";
       throw unexpected(request, response, why);
     }
-    long errorId = envelope.errorId();
+    long errorId = envelope.errorId;
     if (errorId != 0) {
       // The envelope is authoritative even under an error status: the API answered.
       // A code of the glossary is the vendor's constant and kept as sent: scrubbing it for a short
       // key (say "KEY" in ERROR_KEY_DOES_NOT_EXIST) would turn a known refusal into UNKNOWN.
-      String wireCode = envelope.errorCode();
+      String wireCode = envelope.errorCode;
       String rawCode =
           ApiErrorCode.fromWire(wireCode) == ApiErrorCode.UNKNOWN
               ? redactor.scrub(wireCode)
               : wireCode;
-      String description = redactor.scrub(envelope.errorDescription());
+      String description = redactor.scrub(envelope.errorDescription);
       throw new ReportRefusedException(
           refusalMessage(request, status, errorId, rawCode, description),
           request.endpoint(),
@@ -75,14 +74,12 @@ public final class ReportOutcomes {
           description,
           RetryAfter.millis(response.retryAfter(), System.currentTimeMillis()));
     }
-    if (!"success".equals(envelope.status())) {
+    if (!"success".equals(envelope.status)) {
       throw unexpected(
           request,
           response,
           "errorId is 0 but status is "
-              + (envelope.status() == null
-                  ? "absent"
-                  : "'" + redactor.scrub(envelope.status()) + "'")
+              + (envelope.status == null ? "absent" : "'" + redactor.scrub(envelope.status) + "'")
               + ", not 'success'");
     }
     return new ReportResult(request.endpoint(), request.taskId(), status);

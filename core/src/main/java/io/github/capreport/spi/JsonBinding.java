@@ -1,10 +1,13 @@
 package io.github.capreport.spi;
 
 import java.io.IOException;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The two JSON documents of a report, bound by the transport's own JSON library (Jackson, Moshi):
- * the narrowest interface that leaves every decision about an answer to core.
+ * the narrowest interface that leaves every decision about an answer to core. A binding writes the
+ * body and lists the answer's top-level members; which of them count, with which types, and what
+ * they mean, core decides.
  */
 public interface JsonBinding {
   /**
@@ -15,8 +18,20 @@ public interface JsonBinding {
   byte[] reportBody(String clientKey, long taskId) throws IOException;
 
   /**
-   * Decodes an answer's body, ignoring unknown fields; a missing or mistyped field is null. Throws
-   * whatever the JSON library throws when the body is not a JSON object.
+   * Reads an answer's body, which should be a JSON object, and hands each of its top-level members
+   * to {@code members}, in the order read (a library that keeps only the last of a repeated name
+   * may hand only that one). Nested objects and arrays are not entered. Throws whatever the JSON
+   * library throws when the body is not a JSON object.
    */
-  ResponseEnvelope envelope(byte[] json) throws Exception;
+  void readMembers(byte[] json, Members members) throws Exception;
+
+  /** Takes the top-level members of an answer, as a {@link JsonBinding} reads them. */
+  interface Members {
+    /**
+     * One member. {@code text} is the value's text when it is a JSON string, its literal when it is
+     * a JSON number ({@code isNumber}), as written or in the library's own form of the same number
+     * ({@code 1e0} may come as {@code 1.0}, never as {@code 1}), and null for any other value.
+     */
+    void member(String name, boolean isNumber, @Nullable String text);
+  }
 }

@@ -252,16 +252,6 @@ class ProxyOptionsTest {
         e, "Tunnel failed, got: ", "too many authentication attempts");
   }
 
-  @Test
-  void anErrorIdIsAnIntegerLiteralThatFitsALong() {
-    assertEquals(0L, ResponseEnvelope.errorIdOf("0"));
-    assertEquals(-1L, ResponseEnvelope.errorIdOf("-1"));
-    assertEquals(Long.MAX_VALUE, ResponseEnvelope.errorIdOf("9223372036854775807"));
-    for (String notOne : new String[] {"1.0", "1e0", "9223372036854775808", "", " 1", null}) {
-      assertNull(ResponseEnvelope.errorIdOf(notOne), String.valueOf(notOne));
-    }
-  }
-
   private static PasswordAuthentication ask(
       Authenticator authenticator, String host, int port, Authenticator.RequestorType type) {
     return authenticator.requestPasswordAuthenticationInstance(

@@ -7,9 +7,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
 import io.github.capreport.spi.JsonBinding;
-import io.github.capreport.spi.ResponseEnvelope;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -19,10 +19,9 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>The body is written by a plain {@link JsonFactory}, not the user's mapper, so that no mapper
  * setting (indentation, numbers as strings) can change its shape: exactly {@code clientKey} as a
- * string and {@code taskId} as a number. The answer is read as a tree, which ignores unknown fields
- * whatever the user's mapper is configured to do; the reader also drops {@link
- * DeserializationFeature#FAIL_ON_UNKNOWN_PROPERTIES} so that this stays true if the binding ever
- * changes to a class.
+ * string and {@code taskId} as a number. The answer is read as a tree, whatever the user's mapper
+ * is configured to do with classes; the reader also drops {@link
+ * DeserializationFeature#FAIL_ON_UNKNOWN_PROPERTIES} so that an unknown field can never fail it.
  */
 public final class JacksonEnvelopes implements JsonBinding {
   private static final JsonFactory WRITER = new JsonFactory();
@@ -50,23 +49,17 @@ public final class JacksonEnvelopes implements JsonBinding {
     return out.toByteArray();
   }
 
-  /** Throws when the body is not a JSON object; a missing or mistyped field is null. */
+  /** Throws when the body is not a JSON object. */
   @Override
-  public ResponseEnvelope envelope(byte[] json) throws IOException {
+  public void readMembers(byte[] json, Members members) throws IOException {
     JsonNode root = reader.readTree(json);
     if (root == null || !root.isObject()) {
       throw new IOException("not a JSON object");
     }
-    JsonNode errorId = root.get("errorId");
-    return new ResponseEnvelope(
-        ResponseEnvelope.errorIdOf(errorId != null && errorId.isNumber() ? errorId.asText() : null),
-        text(root, "errorCode"),
-        text(root, "errorDescription"),
-        text(root, "status"));
-  }
-
-  private static @Nullable String text(JsonNode root, String field) {
-    JsonNode node = root.get(field);
-    return node != null && node.isTextual() ? node.textValue() : null;
+    for (Map.Entry<String, JsonNode> member : root.properties()) {
+      JsonNode value = member.getValue();
+      boolean scalar = value.isNumber() || value.isTextual(); // a number's text: 1e0 is "1.0"
+      members.member(member.getKey(), value.isNumber(), scalar ? value.asText() : null);
+    }
   }
 }

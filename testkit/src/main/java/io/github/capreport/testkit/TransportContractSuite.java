@@ -14,7 +14,6 @@ import io.github.capreport.RetryPolicy;
 import io.github.capreport.TransportFailureException;
 import io.github.capreport.spi.Exchange;
 import io.github.capreport.spi.JsonBinding;
-import io.github.capreport.spi.ResponseEnvelope;
 import io.github.capreport.spi.Transport;
 import io.github.capreport.spi.TransportOptions;
 import io.github.capreport.spi.TransportProvider;
@@ -30,6 +29,7 @@ import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -168,27 +168,50 @@ public abstract class TransportContractSuite {
     }
   }
 
+  /**
+   * The binding hands core each top-level member of the answer, a string's text, a number's literal
+   * (never an integer for a number that is not one), null for any other value; core alone decides
+   * which members count.
+   */
   @Test
-  public void readsTheEnvelopeIgnoringWhatItDoesNotKnow() throws Exception {
+  public void readsTheAnswersTopLevelMembers() throws Exception {
     JsonBinding json = transport().json();
-    ResponseEnvelope refused =
-        json.envelope(
-            utf8(
-                "{\"errorId\":16,\"errorCode\":\"ERROR_X\",\"errorDescription\":\"d\","
-                    + "\"new\":{\"nested\":[1,2]},\"more\":null}"));
-    assertEquals(Long.valueOf(16), refused.errorId());
-    assertEquals("ERROR_X", refused.errorCode());
-    assertEquals("d", refused.errorDescription());
-    assertNull(refused.status());
-    ResponseEnvelope mistyped =
-        json.envelope(utf8("{\"errorId\":\"0\",\"status\":1,\"errorCode\":[]}"));
-    assertNull(mistyped.errorId(), "a string is not an errorId");
-    assertNull(mistyped.status());
-    assertNull(mistyped.errorCode());
-    assertNull(json.envelope(utf8("{\"errorId\":1.5}")).errorId(), "nor is a fraction");
-    for (String notAnObject : new String[] {"[1]", "<html>", "{\"errorId\":", "\"x\""}) {
-      assertThrows(Exception.class, () -> json.envelope(utf8(notAnObject)), notAnObject);
+    assertEquals(
+        Arrays.asList(
+            "errorId#16", "errorCode=ERROR_X", "new=null", "errorDescription=d", "more=null"),
+        members(
+            json,
+            "{\"errorId\":16,\"errorCode\":\"ERROR_X\",\"new\":{\"errorId\":0,\"a\":[1,2]},"
+                + "\"errorDescription\":\"d\",\"more\":null}"));
+    assertEquals(
+        Arrays.asList(
+            "errorId=0", "status#1", "errorCode=null", "x=null", "big#9223372036854775808"),
+        members(
+            json,
+            "{\"errorId\":\"0\",\"status\":1,\"errorCode\":[],\"x\":true,"
+                + "\"big\":9223372036854775808}"));
+    for (String fraction : new String[] {"1.5", "1.0", "1e0", "-0.0"}) {
+      List<String> seen = members(json, "{\"errorId\":" + fraction + "}");
+      assertEquals(1, seen.size(), fraction);
+      assertTrue(seen.get(0).startsWith("errorId#"), fraction);
+      assertThrows(
+          NumberFormatException.class,
+          () -> Long.parseLong(seen.get(0).substring("errorId#".length())),
+          fraction + " must not read as an integer");
     }
+    List<String> repeated = members(json, "{\"errorId\":0,\"errorId\":\"1\"}");
+    assertEquals("errorId=1", repeated.get(repeated.size() - 1), "the last repeat is handed last");
+    for (String notAnObject : new String[] {"[1]", "<html>", "{\"errorId\":", "\"x\""}) {
+      assertThrows(Exception.class, () -> members(json, notAnObject), notAnObject);
+    }
+  }
+
+  /** What a binding hands over: name#number, name=string, or name=null for any other value. */
+  private static List<String> members(JsonBinding json, String body) throws Exception {
+    List<String> seen = new ArrayList<>();
+    json.readMembers(
+        utf8(body), (name, isNumber, text) -> seen.add(name + (isNumber ? "#" : "=") + text));
+    return seen;
   }
 
   // ---- what a transport must never do on its own ----

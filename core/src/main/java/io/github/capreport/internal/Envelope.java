@@ -1,0 +1,45 @@
+package io.github.capreport.internal;
+
+import io.github.capreport.spi.JsonBinding;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The API's fields of an answer's JSON object, whichever binding read it. One rule for every
+ * binding: the last member of a name counts, and only with the API's type: {@code errorId} an
+ * integer literal that fits a long ({@code 1.0}, {@code 1e0} or a larger number are none), the
+ * others JSON strings. A member of another type leaves its field null; unknown members are ignored.
+ */
+final class Envelope implements JsonBinding.Members {
+  @Nullable Long errorId;
+  @Nullable String errorCode;
+  @Nullable String errorDescription;
+  @Nullable String status;
+
+  @Override
+  public void member(String name, boolean isNumber, @Nullable String text) {
+    String string = isNumber ? null : text;
+    switch (name) {
+      case "errorId":
+        errorId = isNumber ? errorIdOf(text) : null;
+        break;
+      case "errorCode":
+        errorCode = string;
+        break;
+      case "errorDescription":
+        errorDescription = string;
+        break;
+      case "status":
+        status = string;
+        break;
+      default: // a field the API may add later
+    }
+  }
+
+  static @Nullable Long errorIdOf(@Nullable String numberLiteral) {
+    try {
+      return numberLiteral == null ? null : Long.valueOf(numberLiteral);
+    } catch (NumberFormatException notAnIntegerOrTooLarge) {
+      return null;
+    }
+  }
+}
