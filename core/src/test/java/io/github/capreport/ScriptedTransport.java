@@ -94,17 +94,11 @@ public final class ScriptedTransport implements Transport {
   }
 
   /** See {@link #provider()}. */
-  public final class Provider implements TransportProvider {
+  public final class Provider extends TransportProvider {
     volatile TransportOptions options;
 
-    @Override
-    public String id() {
-      return "made";
-    }
-
-    @Override
-    public int priority() {
-      return 0;
+    Provider() {
+      super("made", 0);
     }
 
     @Override

@@ -15,17 +15,9 @@ import java.util.Collections;
  * A transport that answers every report with success, without any I/O: it stands for an app's
  * transport, which only {@code ServiceLoader} reaches.
  */
-public final class FakeTransportProvider implements TransportProvider {
-  public FakeTransportProvider() {}
-
-  @Override
-  public String id() {
-    return "fake";
-  }
-
-  @Override
-  public int priority() {
-    return 1;
+public final class FakeTransportProvider extends TransportProvider {
+  public FakeTransportProvider() {
+    super("fake", 1);
   }
 
   @Override

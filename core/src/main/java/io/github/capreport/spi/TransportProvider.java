@@ -3,24 +3,20 @@ package io.github.capreport.spi;
 /**
  * Creates {@link Transport}s. Found with {@code ServiceLoader.load(TransportProvider.class,
  * TransportProvider.class.getClassLoader())}, so implementations need a public no-argument
- * constructor and a {@code META-INF/services/io.github.capreport.spi.TransportProvider} entry.
+ * constructor and a {@code META-INF/services/io.github.capreport.spi.TransportProvider} entry. A
+ * class rather than an interface, as the JDK's service providers are: a provider states its id and
+ * priority once, to this constructor, and core checks them there.
  *
  * <p>A provider for an HTTP client of your own:
  *
  * <pre>{@code
  * package com.example.http;
  *
- * public final class MyHttpTransportProvider implements TransportProvider {
- *   public MyHttpTransportProvider() {} // ServiceLoader calls this
- *
- *   @Override
- *   public String id() {
- *     return "myhttp"; // -Dcapreport.transport=myhttp or builder.transportId("myhttp")
- *   }
- *
- *   @Override
- *   public int priority() {
- *     return 50; // below jdk (100): picked only when nothing else is found
+ * public final class MyHttpTransportProvider extends TransportProvider {
+ *   public MyHttpTransportProvider() { // ServiceLoader calls this
+ *     // -Dcapreport.transport=myhttp or builder.transportId("myhttp"); priority 50, below jdk
+ *     // (100): picked only when nothing else is found
+ *     super("myhttp", 50);
  *   }
  *
  *   @Override
@@ -47,23 +43,43 @@ package io.github.capreport.spi;
  * <p>Or skip discovery and hand it to one client: {@code
  * CapReportClient.builder().transportProvider(new MyHttpTransportProvider())}. A shaded jar needs
  * the shade plugin's {@code ServicesResourceTransformer} so that the services file follows the
- * relocated interface; an Android app needs nothing: core's R8 rules keep every provider's
- * constructor.
+ * relocated class; an Android app needs nothing: core's R8 rules keep every provider's constructor.
  */
-public interface TransportProvider {
-  /**
-   * A short, stable id such as {@code jdk}, {@code apache} or {@code retrofit}: what users put in
-   * the {@code capreport.transport} system property. It stays the same when the library is shaded
-   * and relocated.
-   */
-  String id();
+public abstract class TransportProvider {
+  private final String id;
+  private final int priority;
 
   /**
-   * Which provider wins when several are found and none was asked for by id: the highest priority,
-   * ties broken by id.
+   * @param id a short, stable id such as {@code jdk}, {@code apache} or {@code retrofit}: what
+   *     users put in the {@code capreport.transport} system property, so a word: not empty, no
+   *     whitespace or control character. It stays the same when the library is shaded and
+   *     relocated.
+   * @param priority which provider wins when several are found and none was asked for by id: the
+   *     highest priority, ties broken by id
    */
-  int priority();
+  protected TransportProvider(String id, int priority) {
+    boolean word = !id.isEmpty();
+    for (int i = 0; i < id.length(); i++) {
+      word &= id.charAt(i) > ' ' && id.charAt(i) != 0x7f;
+    }
+    if (!word) {
+      throw new IllegalArgumentException(
+          "a transport id is a word without spaces, such as \"jdk\", not \"" + id + "\"");
+    }
+    this.id = id;
+    this.priority = priority;
+  }
+
+  /** The id given to the constructor. */
+  public final String id() {
+    return id;
+  }
+
+  /** The priority given to the constructor. */
+  public final int priority() {
+    return priority;
+  }
 
   /** A new transport that the caller owns and must close. */
-  Transport create(TransportOptions options);
+  public abstract Transport create(TransportOptions options);
 }

@@ -6,15 +6,9 @@ import io.github.capreport.spi.TransportOptions;
 import io.github.capreport.spi.TransportProvider;
 
 /** Registered in core's test resources so discovery through ServiceLoader is exercised. */
-public final class RegisteredTestProvider implements TransportProvider {
-  @Override
-  public String id() {
-    return "test";
-  }
-
-  @Override
-  public int priority() {
-    return 0;
+public final class RegisteredTestProvider extends TransportProvider {
+  public RegisteredTestProvider() {
+    super("test", 0);
   }
 
   @Override

@@ -83,17 +83,18 @@ class TransportSelectorTest {
     assertEquals("test", found.get(0).id());
   }
 
-  static TransportProvider provider(final String id, final int priority) {
-    return new TransportProvider() {
-      @Override
-      public String id() {
-        return id;
-      }
+  @Test
+  void anIdIsAWord() {
+    for (String bad : new String[] {"", " jdk", "jdk ", "my http", "tab\tid", "nl\n"}) {
+      IllegalArgumentException e =
+          assertThrows(IllegalArgumentException.class, () -> provider(bad, 1), bad);
+      assertTrue(e.getMessage().contains("\"" + bad + "\""), e.getMessage());
+    }
+    assertEquals("my-http_2", provider("my-http_2", 1).id());
+  }
 
-      @Override
-      public int priority() {
-        return priority;
-      }
+  static TransportProvider provider(final String id, final int priority) {
+    return new TransportProvider(id, priority) {
 
       @Override
       public Transport create(TransportOptions options) {

@@ -17,23 +17,14 @@ import java.util.concurrent.atomic.AtomicInteger;
  * whether it closed them, and how many exchanges got their headers. Every call is passed through
  * unchanged.
  */
-final class RecordingProvider implements TransportProvider {
+final class RecordingProvider extends TransportProvider {
   private final TransportProvider delegate;
   final List<Recording> created = new CopyOnWriteArrayList<>();
   private final AtomicInteger answered = new AtomicInteger();
 
   RecordingProvider(TransportProvider delegate) {
+    super(delegate.id(), delegate.priority());
     this.delegate = delegate;
-  }
-
-  @Override
-  public String id() {
-    return delegate.id();
-  }
-
-  @Override
-  public int priority() {
-    return delegate.priority();
   }
 
   @Override

@@ -42,16 +42,7 @@ final class UrlConnectionTransport implements Transport {
   static TransportProvider provider(Flaw... flaws) {
     final Set<Flaw> set = EnumSet.noneOf(Flaw.class);
     set.addAll(java.util.Arrays.asList(flaws));
-    return new TransportProvider() {
-      @Override
-      public String id() {
-        return "urlconnection";
-      }
-
-      @Override
-      public int priority() {
-        return 0;
-      }
+    return new TransportProvider("urlconnection", 0) {
 
       @Override
       public Transport create(TransportOptions options) {

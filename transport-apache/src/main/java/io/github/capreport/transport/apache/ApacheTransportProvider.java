@@ -9,17 +9,11 @@ import io.github.capreport.spi.TransportProvider;
  * &gt; retrofit 200 &gt; jdk 100): a user who added this artifact did so deliberately, to report
  * over Apache HttpClient, while jdk is the fallback that needs no extra dependency.
  */
-public final class ApacheTransportProvider implements TransportProvider {
+public final class ApacheTransportProvider extends TransportProvider {
   public static final String ID = "apache";
 
-  @Override
-  public String id() {
-    return ID;
-  }
-
-  @Override
-  public int priority() {
-    return 300;
+  public ApacheTransportProvider() {
+    super(ID, 300);
   }
 
   @Override

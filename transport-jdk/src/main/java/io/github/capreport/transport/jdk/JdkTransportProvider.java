@@ -9,17 +9,11 @@ import io.github.capreport.spi.TransportProvider;
  * HTTP library, so it is the fallback; a user who added the apache or retrofit transport did so for
  * that client.
  */
-public final class JdkTransportProvider implements TransportProvider {
+public final class JdkTransportProvider extends TransportProvider {
   public static final String ID = "jdk";
 
-  @Override
-  public String id() {
-    return ID;
-  }
-
-  @Override
-  public int priority() {
-    return 100;
+  public JdkTransportProvider() {
+    super(ID, 100);
   }
 
   @Override

@@ -9,17 +9,11 @@ import io.github.capreport.spi.TransportProvider;
  * one (100). On Android it is the only bundled transport that runs, so its rank there does not
  * matter; on a server with both Apache and Retrofit, Apache wins unless asked for by id.
  */
-public final class RetrofitTransportProvider implements TransportProvider {
+public final class RetrofitTransportProvider extends TransportProvider {
   public static final String ID = "retrofit";
 
-  @Override
-  public String id() {
-    return ID;
-  }
-
-  @Override
-  public int priority() {
-    return 200;
+  public RetrofitTransportProvider() {
+    super(ID, 200);
   }
 
   @Override
