@@ -53,7 +53,13 @@ public final class TransportFailureException extends CapReportException {
      * The proxy could not reach the API host: it answered {@code CONNECT} with a 5xx (a 502 or
      * 504), or closed the tunnel before TLS was established. The report did not reach the server.
      */
-    PROXY_UPSTREAM
+    PROXY_UPSTREAM,
+    /**
+     * The transport could not make the request at all: it, or its JSON binding, threw where it must
+     * not. The report did not reach the server. Not retryable: the same transport fails the same
+     * way until it, or its setup, is fixed.
+     */
+    TRANSPORT_BUG
   }
 
   private final Kind kind;
@@ -78,7 +84,8 @@ public final class TransportFailureException extends CapReportException {
   /**
    * True except for {@link Kind#INTERRUPTED} and {@link Kind#CANCELLED} (the caller asked to stop),
    * {@link Kind#TLS} (the same certificate meets the same verdict), {@link
-   * Kind#PROXY_AUTHENTICATION} and {@link Kind#PROXY_REFUSED} (the proxy's verdict).
+   * Kind#PROXY_AUTHENTICATION} and {@link Kind#PROXY_REFUSED} (the proxy's verdict), and {@link
+   * Kind#TRANSPORT_BUG} (the same transport fails the same way).
    */
   @Override
   public boolean isRetryable() {
@@ -86,6 +93,7 @@ public final class TransportFailureException extends CapReportException {
         && kind != Kind.TLS
         && kind != Kind.CANCELLED
         && kind != Kind.PROXY_AUTHENTICATION
-        && kind != Kind.PROXY_REFUSED;
+        && kind != Kind.PROXY_REFUSED
+        && kind != Kind.TRANSPORT_BUG;
   }
 }

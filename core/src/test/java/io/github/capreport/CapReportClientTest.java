@@ -349,6 +349,8 @@ class CapReportClientTest {
     assertTrue(e.getMessage().contains("for task 5 could not be sent"), e.getMessage());
     assertTrue(e.getMessage().contains("transport 'fake' failed unexpectedly"), e.getMessage());
     assertTrue(e.getMessage().contains("The report did not reach the server"), e.getMessage());
+    assertEquals(TransportFailureException.Kind.TRANSPORT_BUG, e.kind());
+    assertFalse(e.isRetryable(), "a retry cannot help: writing it again fails again");
     for (Throwable t = e; t != null; t = t.getCause()) {
       assertFalse(String.valueOf(t).contains(KEY), "the key in " + t.getClass());
     }
@@ -388,6 +390,8 @@ class CapReportClientTest {
         assertThrows(TransportFailureException.class, () -> built.reportImage(5));
     assertTrue(e.getMessage().contains("transport 'fake' failed unexpectedly"), e.getMessage());
     assertTrue(e.getMessage().contains("The report did not reach the server"), e.getMessage());
+    assertEquals(TransportFailureException.Kind.TRANSPORT_BUG, e.kind());
+    assertFalse(e.isRetryable(), "the same transport fails the same way");
     ExecutionException async =
         assertThrows(
             ExecutionException.class,

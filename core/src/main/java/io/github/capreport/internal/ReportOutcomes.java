@@ -318,7 +318,7 @@ public final class ReportOutcomes {
             + ". The report did not reach the server; a retry can help only once the transport is"
             + " fixed.",
         bug,
-        TransportFailureException.Kind.IO,
+        TransportFailureException.Kind.TRANSPORT_BUG,
         request.endpoint(),
         request.taskId());
   }

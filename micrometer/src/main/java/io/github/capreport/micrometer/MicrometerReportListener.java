@@ -92,7 +92,8 @@ import org.jspecify.annotations.Nullable;
  *       failure its {@link TransportFailureException.Kind} name ({@code CONNECT}, {@code
  *       UNKNOWN_HOST}, {@code TLS}, {@code TIMEOUT}, {@code IO}, {@code INTERRUPTED}, {@code
  *       CANCELLED}, {@code PROXY_UNREACHABLE}, {@code PROXY_AUTHENTICATION}, {@code
- *       PROXY_REFUSED}, {@code PROXY_UPSTREAM}); for an answer that is not the API's the class of
+ *       PROXY_REFUSED}, {@code PROXY_UPSTREAM}, {@code TRANSPORT_BUG}); for an answer that is not
+ *       the API's the class of
  *       its HTTP status, {@code
  *       HTTP_1XX} to {@code HTTP_5XX}, or {@code HTTP_OTHER}</td></tr>
  *   <tr><td>{@value #TAG_STATUS}</td><td>{@link ReportOutcome.Status} in lower case: {@code

@@ -62,8 +62,9 @@ import org.slf4j.LoggerFactory;
  *   <tr><td>it was refused for the account ({@code ApiErrorCode.isAccountWide()}: {@code
  *       ERROR_KEY_DOES_NOT_EXIST}, {@code ERROR_ZERO_BALANCE}, {@code ERROR_IP_NOT_ALLOWED},
  *       {@code ERROR_IP_BANNED}, {@code ERROR_IP_BLOCKED}), or TLS failed, or the proxy refused
- *       the credentials or the tunnel ({@code PROXY_AUTHENTICATION}, {@code PROXY_REFUSED}): every
- *       later report fails the same way until someone acts</td><td>ERROR</td></tr>
+ *       the credentials or the tunnel ({@code PROXY_AUTHENTICATION}, {@code PROXY_REFUSED}), or
+ *       the transport is broken ({@code TRANSPORT_BUG}): every later report fails the same way
+ *       until someone acts</td><td>ERROR</td></tr>
  * </table>
  *
  * <p>A retry is not a warning: the report may still be accepted. Only how it ends is. A hold is an
@@ -276,8 +277,8 @@ public final class Slf4jReportListener extends ReportListener {
           || kind == TransportFailureException.Kind.INTERRUPTED) {
         return INFO;
       }
-      // Not retryable and not asked for: the same certificate, or the same proxy's verdict, meets
-      // every later report.
+      // Not retryable and not asked for: the same certificate, the same proxy's verdict, or the
+      // same broken transport, meets every later report.
       return failure.isRetryable() ? WARN : ERROR;
     }
     return WARN;

@@ -209,6 +209,7 @@ class Slf4jReportListenerTest {
       case TLS:
       case PROXY_AUTHENTICATION:
       case PROXY_REFUSED:
+      case TRANSPORT_BUG:
         expected = Level.ERROR;
         break;
       default:
