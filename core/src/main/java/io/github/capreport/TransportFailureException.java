@@ -4,9 +4,10 @@ import java.io.IOException;
 
 /**
  * No answer from the API arrived: the connection failed, timed out, broke, a proxy on the way
- * refused or failed, or the calling thread was interrupted. The cause is the transport's own
- * exception. {@link #kind()} says what happened and {@link #isRetryable()} whether a retry can
- * help; a message about a proxy names it, never its credentials.
+ * refused or failed, the calling thread was interrupted, or the transport itself could not make the
+ * request. The cause is the transport's own exception. {@link #kind()} says what happened and
+ * {@link #isRetryable()} whether a retry can help; a message about a proxy names it, never its
+ * credentials.
  */
 public final class TransportFailureException extends CapReportException {
   private static final long serialVersionUID = 1L;

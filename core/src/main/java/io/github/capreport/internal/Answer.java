@@ -64,6 +64,7 @@ public final class Answer {
     Envelope envelope = new Envelope();
     try {
       json.readMembers(bytes, envelope);
+      envelope.complete = true;
     } catch (Exception e) {
       envelope = null;
     }

@@ -15,8 +15,14 @@ final class Envelope implements JsonBinding.Members {
   @Nullable String errorDescription;
   @Nullable String status;
 
+  /** Set once the binding returned: a member handed over later is ignored. */
+  boolean complete;
+
   @Override
   public void member(String name, boolean isNumber, @Nullable String text) {
+    if (complete) {
+      return;
+    }
     String string = isNumber ? null : text;
     switch (name) {
       case "errorId":
@@ -35,10 +41,20 @@ final class Envelope implements JsonBinding.Members {
     }
   }
 
+  /** JSON's integer grammar, {@code -?(0|[1-9][0-9]*)}: no sign +, no other digits than ASCII. */
   static @Nullable Long errorIdOf(@Nullable String numberLiteral) {
+    if (numberLiteral == null) {
+      return null;
+    }
+    int start = numberLiteral.startsWith("-") ? 1 : 0;
+    int length = numberLiteral.length();
+    boolean integer = length > start && (numberLiteral.charAt(start) != '0' || length == start + 1);
+    for (int i = start; i < length && integer; i++) {
+      integer = numberLiteral.charAt(i) >= '0' && numberLiteral.charAt(i) <= '9';
+    }
     try {
-      return numberLiteral == null ? null : Long.valueOf(numberLiteral);
-    } catch (NumberFormatException notAnIntegerOrTooLarge) {
+      return integer ? Long.valueOf(numberLiteral) : null;
+    } catch (NumberFormatException tooLarge) {
       return null;
     }
   }

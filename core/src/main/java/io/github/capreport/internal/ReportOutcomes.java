@@ -275,10 +275,11 @@ public final class ReportOutcomes {
     if (kind == TransportFailureException.Kind.PROXY_AUTHENTICATION
         || kind == TransportFailureException.Kind.PROXY_REFUSED) {
       consequence = notSent + "will not help.";
-    } else if (kind.compareTo(TransportFailureException.Kind.PROXY_UNREACHABLE) >= 0
+    } else if (kind == TransportFailureException.Kind.PROXY_UNREACHABLE
+        || kind == TransportFailureException.Kind.PROXY_UPSTREAM
         || kind == TransportFailureException.Kind.CONNECT
         || kind == TransportFailureException.Kind.UNKNOWN_HOST) {
-      consequence = notSent + "can help."; // the proxy kinds come last
+      consequence = notSent + "can help.";
     }
     StringBuilder message = new StringBuilder(describe(request)).append(' ').append(what);
     if (detailed) {

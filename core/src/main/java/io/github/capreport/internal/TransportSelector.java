@@ -6,6 +6,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Chooses the transport provider: the id asked for in code, else the {@value #PROPERTY} system
@@ -22,12 +23,18 @@ public final class TransportSelector {
 
   private TransportSelector() {}
 
-  /** Providers visible to the class loader that loaded the SPI, skipping any that fail to load. */
+  /**
+   * Providers visible to the class loader that loaded the SPI, skipping any that fail to load.
+   *
+   * @throws IllegalArgumentException from a provider's constructor, such as an id that is not one
+   */
   public static List<TransportProvider> discover() {
+    return discover(TransportProvider.class.getClassLoader());
+  }
+
+  static List<TransportProvider> discover(@Nullable ClassLoader loader) {
     List<TransportProvider> found = new ArrayList<>();
-    Iterator<TransportProvider> it =
-        ServiceLoader.load(TransportProvider.class, TransportProvider.class.getClassLoader())
-            .iterator();
+    Iterator<TransportProvider> it = ServiceLoader.load(TransportProvider.class, loader).iterator();
     while (true) {
       try {
         if (!it.hasNext()) {
@@ -36,7 +43,11 @@ public final class TransportSelector {
         found.add(it.next());
       } catch (ServiceConfigurationError e) {
         // A provider that cannot load here (say transport-jdk on Java 8) is not a choice; the
-        // others still are.
+        // others still are. One that refuses its own arguments is a bug to be told at once.
+        Throwable cause = e.getCause();
+        if (cause instanceof IllegalArgumentException) {
+          throw new IllegalArgumentException(e.getMessage() + ": " + cause.getMessage(), e);
+        }
       }
     }
     return found;

@@ -20,8 +20,8 @@ public interface JsonBinding {
   /**
    * Reads an answer's body, which should be a JSON object, and hands each of its top-level members
    * to {@code members}, in the order read (a library that keeps only the last of a repeated name
-   * may hand only that one). Nested objects and arrays are not entered. Throws whatever the JSON
-   * library throws when the body is not a JSON object.
+   * may hand only that one), during this call only. Nested objects and arrays are not entered.
+   * Throws when the body is not one JSON object with nothing after it but whitespace.
    */
   void readMembers(byte[] json, Members members) throws Exception;
 

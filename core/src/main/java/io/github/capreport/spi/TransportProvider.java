@@ -51,20 +51,24 @@ public abstract class TransportProvider {
 
   /**
    * @param id a short, stable id such as {@code jdk}, {@code apache} or {@code retrofit}: what
-   *     users put in the {@code capreport.transport} system property, so a word: not empty, no
-   *     whitespace or control character. It stays the same when the library is shaded and
+   *     users put in the {@code capreport.transport} system property, so ASCII letters, digits,
+   *     {@code -}, {@code _} and {@code .} only. It stays the same when the library is shaded and
    *     relocated.
    * @param priority which provider wins when several are found and none was asked for by id: the
    *     highest priority, ties broken by id
    */
   protected TransportProvider(String id, int priority) {
     boolean word = !id.isEmpty();
-    for (int i = 0; i < id.length(); i++) {
-      word &= id.charAt(i) > ' ' && id.charAt(i) != 0x7f;
+    for (int i = 0; i < id.length() && word; i++) {
+      char c = id.charAt(i);
+      word = c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9';
+      word |= "-_.".indexOf(c) >= 0;
     }
     if (!word) {
       throw new IllegalArgumentException(
-          "a transport id is a word without spaces, such as \"jdk\", not \"" + id + "\"");
+          "a transport id is ASCII letters, digits, '-', '_' and '.', such as \"jdk\", not \""
+              + id
+              + "\"");
     }
     this.id = id;
     this.priority = priority;

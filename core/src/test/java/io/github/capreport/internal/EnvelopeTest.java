@@ -26,7 +26,22 @@ class EnvelopeTest {
     assertEquals(0L, Envelope.errorIdOf("0"));
     assertEquals(-1L, Envelope.errorIdOf("-1"));
     assertEquals(Long.MAX_VALUE, Envelope.errorIdOf("9223372036854775807"));
-    for (String notOne : new String[] {"1.0", "1e0", "9223372036854775808", "", " 1", null}) {
+    assertEquals(0L, Envelope.errorIdOf("-0"));
+    for (String notOne :
+        new String[] {
+          "1.0",
+          "1e0",
+          "9223372036854775808",
+          "",
+          " 1",
+          null,
+          "+1",
+          "01",
+          "-",
+          "--1",
+          "\u0661",
+          "1_0"
+        }) {
       assertNull(Envelope.errorIdOf(notOne), String.valueOf(notOne));
     }
   }
@@ -56,5 +71,15 @@ class EnvelopeTest {
     assertNull(e.status);
     e.member("errorId", true, "1");
     assertEquals(Long.valueOf(1), e.errorId);
+  }
+
+  /** A binding that kept the callback cannot change an answer after core read it. */
+  @Test
+  void aMemberAfterTheBindingReturnedIsIgnored() {
+    Envelope e = new Envelope();
+    e.member("errorId", true, "0");
+    e.complete = true;
+    e.member("errorId", true, "1");
+    assertEquals(Long.valueOf(0), e.errorId);
   }
 }

@@ -7,10 +7,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.github.capreport.spi.Transport;
 import io.github.capreport.spi.TransportOptions;
 import io.github.capreport.spi.TransportProvider;
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class TransportSelectorTest {
   private static final TransportProvider JDK = provider("jdk", 100);
@@ -85,12 +91,41 @@ class TransportSelectorTest {
 
   @Test
   void anIdIsAWord() {
-    for (String bad : new String[] {"", " jdk", "jdk ", "my http", "tab\tid", "nl\n"}) {
+    for (String bad :
+        new String[] {
+          "", " jdk", "jdk ", "my http", "tab\tid", "nl\n", "jdk\u00a0", "\u0434\u0436"
+        }) {
       IllegalArgumentException e =
           assertThrows(IllegalArgumentException.class, () -> provider(bad, 1), bad);
       assertTrue(e.getMessage().contains("\"" + bad + "\""), e.getMessage());
     }
     assertEquals("my-http_2", provider("my-http_2", 1).id());
+  }
+
+  /** Registered only by {@link #aProviderWithABadIdFoundByServiceLoaderFailsDiscovery}. */
+  public static final class BadIdProvider extends TransportProvider {
+    public BadIdProvider() {
+      super("my http", 1);
+    }
+
+    @Override
+    public Transport create(TransportOptions options) {
+      throw new UnsupportedOperationException();
+    }
+  }
+
+  @Test
+  void aProviderWithABadIdFoundByServiceLoaderFailsDiscovery(@TempDir Path dir) throws Exception {
+    Path services = dir.resolve("META-INF/services/" + TransportProvider.class.getName());
+    Files.createDirectories(services.getParent());
+    Files.write(services, BadIdProvider.class.getName().getBytes(StandardCharsets.UTF_8));
+    try (URLClassLoader loader =
+        new URLClassLoader(new URL[] {dir.toUri().toURL()}, getClass().getClassLoader())) {
+      IllegalArgumentException e =
+          assertThrows(IllegalArgumentException.class, () -> TransportSelector.discover(loader));
+      assertTrue(e.getMessage().contains(BadIdProvider.class.getName()), e.getMessage());
+      assertTrue(e.getMessage().contains("not \"my http\""), e.getMessage());
+    }
   }
 
   static TransportProvider provider(final String id, final int priority) {

@@ -42,20 +42,29 @@ class JacksonEnvelopesTest {
   }
 
   @Test
-  void aNumberKeepsItsForm() throws Exception {
-    JacksonEnvelopes json = new JacksonEnvelopes(null);
-    assertEquals(
-        Arrays.asList("errorId=0", "status#1.5", "big#9223372036854775808", "e#1.0", "t=null"),
-        members(
-            json,
-            "{\"errorId\":\"0\",\"status\":1.5,\"big\":9223372036854775808,\"e\":1e0,"
-                + "\"t\":true}"));
+  void aNumberGoesOverAsWrittenWhateverTheMapperDoesWithNumbers() throws Exception {
+    String body =
+        "{\"errorId\":\"0\",\"status\":1.5,\"big\":9223372036854775808,\"e\":1e0,"
+            + "\"d\":1.0,\"t\":true}";
+    List<String> expected =
+        Arrays.asList(
+            "errorId=0", "status#1.5", "big#9223372036854775808", "e#1e0", "d#1.0", "t=null");
+    assertEquals(expected, members(new JacksonEnvelopes(null), body));
+    ObjectMapper decimals =
+        JsonMapper.builder()
+            .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+            .enable(DeserializationFeature.USE_BIG_INTEGER_FOR_INTS)
+            .build();
+    assertEquals(expected, members(new JacksonEnvelopes(decimals), body));
   }
 
   @Test
   void aBodyThatIsNotAnObjectIsRejected() {
     JacksonEnvelopes json = new JacksonEnvelopes(null);
-    for (String notAnObject : new String[] {"[1]", "<html>", "{\"errorId\":", "\"x\"", ""}) {
+    for (String notAnObject :
+        new String[] {
+          "[1]", "<html>", "{\"errorId\":", "\"x\"", "", "{\"errorId\":0} junk", "{}{}", "{}]"
+        }) {
       assertThrows(IOException.class, () -> members(json, notAnObject), notAnObject);
     }
   }

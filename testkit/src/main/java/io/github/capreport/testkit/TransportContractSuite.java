@@ -201,7 +201,8 @@ public abstract class TransportContractSuite {
     }
     List<String> repeated = members(json, "{\"errorId\":0,\"errorId\":\"1\"}");
     assertEquals("errorId=1", repeated.get(repeated.size() - 1), "the last repeat is handed last");
-    for (String notAnObject : new String[] {"[1]", "<html>", "{\"errorId\":", "\"x\""}) {
+    for (String notAnObject :
+        new String[] {"[1]", "<html>", "{\"errorId\":", "\"x\"", "{\"errorId\":0} x", "{}{}"}) {
       assertThrows(Exception.class, () -> members(json, notAnObject), notAnObject);
     }
   }

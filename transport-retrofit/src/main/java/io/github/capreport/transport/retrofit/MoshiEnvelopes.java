@@ -10,8 +10,8 @@ import okio.Buffer;
 /**
  * The report's two JSON documents, with Moshi's streaming {@link JsonWriter} and {@link
  * JsonReader}: no adapter and no reflection, so no keep rules under R8, and no setting or adapter
- * of a user's Moshi can change them. A number is handed over as written; a body that is not a JSON
- * object is an error.
+ * of a user's Moshi can change them. A number is handed over as written; a body that is not one
+ * JSON object, and nothing after it, is an error.
  */
 final class MoshiEnvelopes implements JsonBinding {
   static final MoshiEnvelopes INSTANCE = new MoshiEnvelopes();
@@ -41,5 +41,6 @@ final class MoshiEnvelopes implements JsonBinding {
       }
     }
     reader.endObject();
+    reader.peek(); // not lenient: throws on anything after the object, else it is the end
   }
 }

@@ -10,6 +10,7 @@ import io.github.capreport.spi.TransportRequest;
 import io.github.capreport.spi.TransportResponse;
 import io.github.capreport.spi.TunnelRefusedException;
 import java.io.IOException;
+import java.io.InputStream;
 import java.util.concurrent.TimeUnit;
 import okhttp3.Call;
 import okhttp3.ConnectionPool;
@@ -171,11 +172,8 @@ public final class RetrofitTransport implements Transport {
             e, "Unexpected response code for CONNECT: ", "Failed to authenticate with proxy");
       }
       ResponseBody answer = response.body(); // unbuffered, whatever the status: core reads it
-      return TransportResponse.of(
-          response.code(),
-          response::headers,
-          answer == null ? null : answer.byteStream(),
-          response);
+      InputStream body = answer == null ? null : answer.byteStream();
+      return TransportResponse.of(response.code(), response::headers, body, response);
     }
 
     /** Before execute() too: execute() then fails without sending anything. */

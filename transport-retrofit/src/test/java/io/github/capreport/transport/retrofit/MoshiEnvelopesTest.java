@@ -57,7 +57,19 @@ class MoshiEnvelopesTest {
   @Test
   void anythingButAnObjectIsAnError() {
     for (String json :
-        new String[] {"[]", "null", "\"success\"", "0", "", "   ", "{\"errorId\":0", "<html>"}) {
+        new String[] {
+          "[]",
+          "null",
+          "\"success\"",
+          "0",
+          "",
+          "   ",
+          "{\"errorId\":0",
+          "<html>",
+          "{\"errorId\":0} junk",
+          "{}{}",
+          "{}]"
+        }) {
       assertThrows(Exception.class, () -> members(json), json);
     }
   }
