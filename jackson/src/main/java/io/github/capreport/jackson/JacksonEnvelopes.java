@@ -19,7 +19,7 @@ import org.jspecify.annotations.Nullable;
  * string and {@code taskId} as a number. The answer is read with the streaming parser of the
  * mapper's factory, no tree and no binding to a class: a number goes to core as written, whatever
  * the mapper does with numbers, and no deserialization setting can fail an unknown field. Uses only
- * what every Jackson 2 release has.
+ * what Jackson has had since 2.1.
  */
 public final class JacksonEnvelopes implements JsonBinding {
   private static final JsonFactory PLAIN = new JsonFactory();
