@@ -125,6 +125,26 @@ class AnswerTest {
     assertEquals("<html>  Bad gateway  </html>", Answer.preview(a.bodyText(Answer.PREVIEW_CHARS)));
   }
 
+  /** A binding that keeps the callback cannot change the answer once core has read it. */
+  @Test
+  void membersHandedOverAfterTheBindingReturnedAreIgnored() throws IOException {
+    JsonBinding.Members[] kept = new JsonBinding.Members[1];
+    Answer a =
+        read(
+            200,
+            "{}",
+            100,
+            json(
+                (bytes, members) -> {
+                  members.member("errorId", true, "0");
+                  kept[0] = members;
+                }));
+    kept[0].member("errorId", true, "1");
+    kept[0].member("status", false, "success");
+    assertEquals(Long.valueOf(0), a.envelope().errorId);
+    assertNull(a.envelope().status);
+  }
+
   @Test
   void theBindingSeesExactlyTheBody() throws IOException {
     byte[][] seen = new byte[1][];

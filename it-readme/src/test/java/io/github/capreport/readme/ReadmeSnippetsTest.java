@@ -69,7 +69,6 @@ class ReadmeSnippetsTest {
           "long taskId",
           "String key",
           "java.net.http.HttpClient myHttpClient",
-          "com.fasterxml.jackson.databind.ObjectMapper myMapper",
           "org.apache.hc.client5.http.impl.classic.CloseableHttpClient myCloseableHttpClient",
           "okhttp3.OkHttpClient myOkHttpClient");
 

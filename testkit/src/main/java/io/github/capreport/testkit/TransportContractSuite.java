@@ -199,10 +199,26 @@ public abstract class TransportContractSuite {
           () -> Long.parseLong(seen.get(0).substring("errorId#".length())),
           fraction + " must not read as an integer");
     }
+    assertEquals(
+        Arrays.asList("errorId#0"),
+        members(json, " {\"errorId\":0}\r\n\t \n"),
+        "whitespace around the object");
     List<String> repeated = members(json, "{\"errorId\":0,\"errorId\":\"1\"}");
     assertEquals("errorId=1", repeated.get(repeated.size() - 1), "the last repeat is handed last");
     for (String notAnObject :
-        new String[] {"[1]", "<html>", "{\"errorId\":", "\"x\"", "{\"errorId\":0} x", "{}{}"}) {
+        new String[] {
+          "[1]",
+          "<html>",
+          "{\"errorId\":",
+          "\"x\"",
+          "{\"errorId\":0} x",
+          "{}{}",
+          "{\"errorId\":0} // c",
+          "{\"errorId\":0,}",
+          "{'errorId':1}",
+          "{\"errorId\":+1}",
+          "{\"errorId\":007}"
+        }) {
       assertThrows(Exception.class, () -> members(json, notAnObject), notAnObject);
     }
   }

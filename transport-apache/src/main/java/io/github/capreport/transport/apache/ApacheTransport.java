@@ -1,6 +1,5 @@
 package io.github.capreport.transport.apache;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.capreport.jackson.JacksonEnvelopes;
 import io.github.capreport.spi.Exchange;
 import io.github.capreport.spi.JsonBinding;
@@ -54,13 +53,8 @@ public final class ApacheTransport implements Transport {
   private final CloseableHttpClient client;
   private final boolean ownsClient;
   private final RequestConfig requestConfig;
-  private final JacksonEnvelopes json;
 
-  private ApacheTransport(
-      TransportOptions options,
-      @Nullable CloseableHttpClient given,
-      @Nullable ObjectMapper mapper) {
-    this.json = new JacksonEnvelopes(mapper);
+  private ApacheTransport(TransportOptions options, @Nullable CloseableHttpClient given) {
     this.ownsClient = given == null;
     this.client = given != null ? given : newClient(options);
     // A request's config replaces the client's: start from the client's, if it shows it.
@@ -85,7 +79,7 @@ public final class ApacheTransport implements Transport {
 
   @Override
   public JsonBinding json() {
-    return json;
+    return JacksonEnvelopes.INSTANCE;
   }
 
   @Override
@@ -205,8 +199,6 @@ public final class ApacheTransport implements Transport {
 
   /** Configures an {@link ApacheTransport}; everything is optional. */
   public static final class Builder extends TransportBuilder<CloseableHttpClient, Builder> {
-    private @Nullable ObjectMapper mapper;
-
     private Builder() {}
 
     /**
@@ -218,16 +210,10 @@ public final class ApacheTransport implements Transport {
       return client(client);
     }
 
-    /** A mapper to read answers with; no setting of it changes the request body. */
-    public Builder objectMapper(ObjectMapper mapper) {
-      this.mapper = mapper;
-      return this;
-    }
-
     @Override
     public ApacheTransport build() {
       return new ApacheTransport(
-          options(), givenClient("the CloseableHttpClient given to ApacheTransport"), mapper);
+          options(), givenClient("the CloseableHttpClient given to ApacheTransport"));
     }
   }
 }

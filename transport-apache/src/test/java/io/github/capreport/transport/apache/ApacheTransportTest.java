@@ -6,11 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.core.json.JsonWriteFeature;
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.github.capreport.CapReportClient;
 import io.github.capreport.ReportEndpoint;
 import io.github.capreport.ReportRefusedException;
@@ -47,7 +42,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** What the shared suites cannot know about this transport: its own client, mapper and abort. */
+/** What the shared suites cannot know about this transport: its own client and abort. */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class ApacheTransportTest {
   private static final String CLIENT_KEY = "apache-test-key-0b9e27d4c1";
@@ -265,30 +260,6 @@ class ApacheTransportTest {
       assertTrue(e.getMessage().startsWith(option + " "), e.getMessage());
       assertTrue(e.getMessage().contains("CloseableHttpClient"), e.getMessage());
     }
-  }
-
-  /**
-   * A mapper set up to fail on unknown fields and to mangle output still reads and writes right.
-   */
-  @Test
-  void worksWithAUsersStrictObjectMapper() throws IOException {
-    ObjectMapper strict =
-        JsonMapper.builder()
-            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-            .enable(SerializationFeature.INDENT_OUTPUT)
-            .enable(JsonWriteFeature.WRITE_NUMBERS_AS_STRINGS)
-            .build();
-    try (ApacheTransport transport =
-            ApacheTransport.builder().objectMapper(strict).options(options(5_000)).build();
-        CapReportClient client = client(transport)) {
-      api.emulator()
-          .nextRequest()
-          .respondJson(200, "{\"errorId\":0,\"status\":\"success\",\"cost\":0.0,\"x\":{\"y\":[]}}");
-      client.report(ReportEndpoint.IMAGE_CAPTCHA, TASK_ID);
-    }
-    assertEquals(Long.valueOf(TASK_ID), api.emulator().lastRequest().taskId(), "a JSON integer");
-    assertEquals(CLIENT_KEY, api.emulator().lastRequest().clientKey());
-    assertFalse(api.emulator().lastRequest().bodyText().contains("\n"), "not indented");
   }
 
   /** Core aborts an oversized answer before closing it; closing then drops, not drains. */

@@ -1,6 +1,5 @@
 package io.github.capreport.transport.jdk;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.capreport.jackson.JacksonEnvelopes;
 import io.github.capreport.spi.Exchange;
 import io.github.capreport.spi.JsonBinding;
@@ -36,15 +35,12 @@ public final class JdkTransport implements Transport {
   private volatile @Nullable HttpClient client;
 
   private final boolean ownsClient;
-  private final JacksonEnvelopes json;
 
-  private JdkTransport(
-      TransportOptions options, @Nullable HttpClient given, @Nullable ObjectMapper mapper) {
+  private JdkTransport(TransportOptions options, @Nullable HttpClient given) {
     if (!"false".equalsIgnoreCase(System.getProperty(RETRY_ALL_METHODS, "false").trim())) {
       throw new IllegalStateException(
           RETRY_ALL_METHODS + " makes java.net.http resend reports on its own; remove it");
     }
-    this.json = new JacksonEnvelopes(mapper);
     if (given != null) {
       if (given.followRedirects() != HttpClient.Redirect.NEVER) {
         throw new IllegalArgumentException( // a redirect could carry the key to another host
@@ -97,7 +93,7 @@ public final class JdkTransport implements Transport {
 
   @Override
   public JsonBinding json() {
-    return json;
+    return JacksonEnvelopes.INSTANCE;
   }
 
   @Override
@@ -135,8 +131,6 @@ public final class JdkTransport implements Transport {
 
   /** Configures a {@link JdkTransport}; everything is optional. */
   public static final class Builder extends TransportBuilder<HttpClient, Builder> {
-    private @Nullable ObjectMapper mapper;
-
     private Builder() {}
 
     /**
@@ -147,16 +141,9 @@ public final class JdkTransport implements Transport {
       return client(client);
     }
 
-    /** A mapper the caller already has; unknown JSON fields are ignored whatever its settings. */
-    public Builder objectMapper(ObjectMapper mapper) {
-      this.mapper = mapper;
-      return this;
-    }
-
     @Override
     public JdkTransport build() {
-      return new JdkTransport(
-          options(), givenClient("the HttpClient given to JdkTransport"), mapper);
+      return new JdkTransport(options(), givenClient("the HttpClient given to JdkTransport"));
     }
   }
 }

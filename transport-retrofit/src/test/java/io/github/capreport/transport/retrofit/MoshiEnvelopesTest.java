@@ -55,6 +55,11 @@ class MoshiEnvelopesTest {
   }
 
   @Test
+  void whitespaceAfterTheObjectIsFine() throws Exception {
+    assertEquals(Arrays.asList("errorId#0"), members(" {\"errorId\":0}\r\n\t \n"));
+  }
+
+  @Test
   void anythingButAnObjectIsAnError() {
     for (String json :
         new String[] {
@@ -68,7 +73,12 @@ class MoshiEnvelopesTest {
           "<html>",
           "{\"errorId\":0} junk",
           "{}{}",
-          "{}]"
+          "{}]",
+          "{\"errorId\":0} // c",
+          "{\"errorId\":0,}",
+          "{'errorId':1}",
+          "{\"errorId\":+1}",
+          "{\"errorId\":007}"
         }) {
       assertThrows(Exception.class, () -> members(json), json);
     }
