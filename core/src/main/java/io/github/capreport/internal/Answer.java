@@ -63,7 +63,7 @@ public final class Answer {
     }
     Envelope envelope = new Envelope();
     try {
-      json.readMembers(bytes, envelope);
+      json.readMembers(withoutByteOrderMark(bytes), envelope);
       envelope.complete = true;
     } catch (Exception e) {
       envelope = null;
@@ -75,6 +75,19 @@ public final class Answer {
         envelope == null ? "the body is not a JSON object" : null,
         bytes,
         true);
+  }
+
+  /**
+   * RFC 8259 lets a reader ignore a UTF-8 byte order mark; Jackson does and Moshi does not, so core
+   * drops it before either sees the body.
+   */
+  private static byte[] withoutByteOrderMark(byte[] bytes) {
+    return bytes.length >= 3
+            && bytes[0] == (byte) 0xEF
+            && bytes[1] == (byte) 0xBB
+            && bytes[2] == (byte) 0xBF
+        ? Arrays.copyOfRange(bytes, 3, bytes.length)
+        : bytes;
   }
 
   public int statusCode() {

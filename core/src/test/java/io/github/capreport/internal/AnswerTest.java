@@ -146,6 +146,17 @@ class AnswerTest {
   }
 
   @Test
+  void theBindingNeverSeesAByteOrderMark() throws IOException {
+    byte[][] seen = new byte[1][];
+    JsonBinding keeps = json((bytes, members) -> seen[0] = bytes);
+    read(200, "\ufeff{\"errorId\":0}", 100, keeps);
+    assertEquals("{\"errorId\":0}", new String(seen[0], StandardCharsets.UTF_8));
+    read(200, "{\"errorId\":0}\ufeff", 100, keeps);
+    assertEquals(
+        "{\"errorId\":0}\ufeff", new String(seen[0], StandardCharsets.UTF_8), "only first");
+  }
+
+  @Test
   void theBindingSeesExactlyTheBody() throws IOException {
     byte[][] seen = new byte[1][];
     read(200, "{\"errorId\":0}", 100, json((bytes, members) -> seen[0] = bytes));
