@@ -43,12 +43,13 @@ final class ConnectionCountingProxy implements AutoCloseable {
   private final Map<Integer, InetSocketAddress> clients = new ConcurrentHashMap<>();
 
   private final AtomicBoolean closed = new AtomicBoolean();
+  private final Thread acceptor;
 
   ConnectionCountingProxy(InetSocketAddress target, ExecutorService threads) throws IOException {
     this.target = target;
     this.threads = threads;
     this.listener = new ServerSocket(0, 512, InetAddress.getByName("127.0.0.1"));
-    Thread acceptor = new Thread(this::acceptLoop, threadName("accept"));
+    this.acceptor = new Thread(this::acceptLoop, threadName("accept"));
     acceptor.setDaemon(true);
     acceptor.start();
   }
@@ -93,6 +94,16 @@ final class ConnectionCountingProxy implements AutoCloseable {
     closeQuietly(listener);
     for (Pair pair : pairs.keySet()) {
       pair.close();
+    }
+    // The JDK closes a listening socket that a thread is blocked accepting on only once that
+    // thread has left accept(): until then the port still takes connections. Wait for it, so that
+    // nothing listens once close() returns.
+    if (Thread.currentThread() != acceptor) {
+      try {
+        acceptor.join(5_000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
     }
   }
 

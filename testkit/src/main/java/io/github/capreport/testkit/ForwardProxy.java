@@ -70,6 +70,7 @@ public final class ForwardProxy implements AutoCloseable {
   private final List<ProxiedRequest> requests = new ArrayList<>();
   private final Set<Socket> sockets = ConcurrentHashMap.newKeySet();
   private final AtomicBoolean closed = new AtomicBoolean();
+  private final Thread acceptor;
   private volatile Failure failure;
 
   private ForwardProxy(Builder builder) throws IOException {
@@ -84,7 +85,7 @@ public final class ForwardProxy implements AutoCloseable {
               thread.setDaemon(true);
               return thread;
             });
-    Thread acceptor = new Thread(this::acceptLoop, prefix + "accept");
+    this.acceptor = new Thread(this::acceptLoop, prefix + "accept");
     acceptor.setDaemon(true);
     acceptor.start();
   }
@@ -189,6 +190,11 @@ public final class ForwardProxy implements AutoCloseable {
     threads.shutdownNow();
     try {
       threads.awaitTermination(5, TimeUnit.SECONDS);
+      // The listening socket closes only once the acceptor has left accept(): see
+      // ConnectionCountingProxy.close().
+      if (Thread.currentThread() != acceptor) {
+        acceptor.join(5_000);
+      }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
