@@ -284,9 +284,9 @@ public final class AccountGuard {
      */
     public Builder holdFor(long amount, TimeUnit unit) {
       if (amount < 0) {
-        throw new IllegalArgumentException("the hold must be >= 0, was " + amount);
+        throw new IllegalArgumentException("holdFor must be >= 0, was " + amount);
       }
-      this.holdNanos = unit.toNanos(amount);
+      this.holdNanos = CapReportClient.requireNonNull(unit, "holdFor unit").toNanos(amount);
       return this;
     }
 

@@ -52,9 +52,6 @@ public final class BulkReport {
     this.progress = progress;
     this.running = running;
     this.finished = new CountDownLatch(tasks.length);
-    if (tasks.length == 0) {
-      running.remove(this);
-    }
   }
 
   /**
@@ -190,8 +187,9 @@ public final class BulkReport {
     if (progress != null) {
       try {
         progress.onOutcome(outcome, count, tasks.length);
-      } catch (RuntimeException ignored) {
-        // A progress listener must not be able to lose an outcome.
+      } catch (Throwable e) {
+        // A progress listener must not be able to lose an outcome, nor stop close().
+        ReportExecution.listenerThrew(e);
       }
     }
     finished.countDown();
@@ -253,7 +251,7 @@ public final class BulkReport {
       ended(
           this,
           stoppedByCancel
-              ? ReportOutcome.cancelled(task, failure)
+              ? ReportOutcome.cancelled(task, failure.attempts() > 0 ? failure : null)
               : ReportOutcome.failed(task, failure));
     }
   }

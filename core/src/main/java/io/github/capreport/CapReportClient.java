@@ -57,7 +57,7 @@ public final class CapReportClient implements AutoCloseable {
   private final ReportExecution execution;
   private final AccountGuard guard;
   private final ReportListener listener;
-  private final Set<BulkReport> bulks =
+  final Set<BulkReport> bulks = // not private: a test sees that none is left behind
       Collections.newSetFromMap(new ConcurrentHashMap<BulkReport, Boolean>());
   private final AtomicBoolean closed = new AtomicBoolean();
 
@@ -81,6 +81,9 @@ public final class CapReportClient implements AutoCloseable {
     Map<String, String> headers = new LinkedHashMap<>();
     headers.put("Content-Type", "application/json");
     headers.put("Accept", "application/json");
+    // Asked for as it is, on every transport: OkHttp would ask for gzip by itself and unzip, the
+    // others not, so one server's gzipped answer would mean one thing on one transport only.
+    headers.put("Accept-Encoding", "identity");
     headers.put("User-Agent", userAgent);
     this.requests = new EnumMap<>(ReportEndpoint.class);
     for (ReportEndpoint endpoint : ReportEndpoint.values()) {
@@ -214,7 +217,8 @@ public final class CapReportClient implements AutoCloseable {
   /**
    * As {@link #reportAll(Collection, int)}, with a listener that hears each outcome as it comes.
    *
-   * @param progress hears each outcome on one of the client's threads; may be null
+   * @param progress hears each outcome on the thread that ended the task: one of the client's, or
+   *     the one that called {@link BulkReport#cancel()} or {@link #close()}; may be null
    */
   public BulkReport reportAll(
       Collection<ReportTask> tasks, int concurrency, @Nullable BulkProgressListener progress) {
@@ -232,6 +236,9 @@ public final class CapReportClient implements AutoCloseable {
       throw new IllegalStateException("the client is closed");
     }
     BulkReport bulk = new BulkReport(this, taskArray, progress, bulks);
+    if (taskArray.length == 0) {
+      return bulk; // done already: nothing for close() to cancel, nothing to forget later
+    }
     bulks.add(bulk);
     if (closed.get()) {
       bulk.cancel(); // closed meanwhile: close() may not have seen it
@@ -514,13 +521,13 @@ public final class CapReportClient implements AutoCloseable {
      * request timeout and {@code maxConnections} are the client's and still apply.
      */
     public Builder transport(Transport transport) {
-      this.transport = transport;
+      this.transport = requireNonNull(transport, "transport");
       return this;
     }
 
     /** The provider to create the transport with, instead of discovery. */
     public Builder transportProvider(TransportProvider provider) {
-      this.provider = provider;
+      this.provider = requireNonNull(provider, "provider");
       return this;
     }
 
@@ -529,7 +536,7 @@ public final class CapReportClient implements AutoCloseable {
      * Beats the {@code capreport.transport} system property.
      */
     public Builder transportId(String transportId) {
-      this.transportId = transportId;
+      this.transportId = requireNonNull(transportId, "transportId");
       return this;
     }
 
@@ -553,6 +560,12 @@ public final class CapReportClient implements AutoCloseable {
                   + i
                   + " is not");
         }
+      }
+      if ((transport != null ? 1 : 0) + (provider != null ? 1 : 0) + (transportId != null ? 1 : 0)
+          > 1) {
+        throw new IllegalStateException(
+            "transport(...), transportProvider(...) and transportId(...) each choose the"
+                + " transport: set one of them");
       }
       String validatedBaseUrl = BaseUrl.validate(baseUrl, allowPlainHttp);
       ClientThreads threads = new ClientThreads(new Object());

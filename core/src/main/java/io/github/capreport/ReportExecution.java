@@ -103,18 +103,17 @@ final class ReportExecution {
     Call call = new Call(request, null);
     CapReportException last = null;
     while (true) {
+      long wait;
       try {
         ReportResult before = call.preflight();
         if (before != null) {
           return call.accepted(before);
         }
-        long wait = call.admission();
-        if (wait > 0) {
-          call.pause(wait, TimeUnit.NANOSECONDS, call.waitingFor, last);
-          continue;
+        wait = call.admission();
+        if (wait <= 0) {
+          call.handedOver();
+          return call.accepted(call.attempt());
         }
-        call.handedOver();
-        return call.accepted(call.attempt());
       } catch (CapReportException failure) {
         long delay = call.retryDelay(failure);
         if (delay < 0) {
@@ -122,7 +121,10 @@ final class ReportExecution {
         }
         last = failure;
         call.pause(delay, TimeUnit.MILLISECONDS, "to retry", failure);
+        continue;
       }
+      // Outside the try: a wait that close() or an interrupt ends has given the report up already.
+      call.pause(wait, TimeUnit.NANOSECONDS, call.waitingFor, last);
     }
   }
 
@@ -134,8 +136,27 @@ final class ReportExecution {
       } else {
         listener.accountHoldEnded(hold);
       }
-    } catch (RuntimeException ignored) {
-      // A listener must not be able to lose a report.
+    } catch (Throwable e) {
+      listenerThrew(e);
+    }
+  }
+
+  /**
+   * A listener threw: a report must not be lost for it, nor a client's thread. Its {@code
+   * RuntimeException} is ignored, as documented; an {@code Error} goes to the thread's uncaught
+   * exception handler, so that it is seen.
+   */
+  static void listenerThrew(Throwable e) {
+    if (!(e instanceof RuntimeException)) {
+      uncaught(e);
+    }
+  }
+
+  static void uncaught(Throwable e) {
+    Thread current = Thread.currentThread();
+    Thread.UncaughtExceptionHandler handler = current.getUncaughtExceptionHandler();
+    if (handler != null) {
+      handler.uncaughtException(current, e);
     }
   }
 
@@ -149,7 +170,13 @@ final class ReportExecution {
       throw new IllegalStateException("the client is closed");
     }
     Call call = new Call(request, callback);
-    call.dispatch();
+    call.handedOver();
+    try {
+      workers.execute(call);
+    } catch (RejectedExecutionException closedMeanwhile) {
+      // As if closed before the call: the callback must not run here, on the caller's thread.
+      throw new IllegalStateException("the client is closed");
+    }
     return call;
   }
 
@@ -521,8 +548,8 @@ final class ReportExecution {
       count++;
       try {
         listener.attemptStarted(request.endpoint(), request.taskId(), count);
-      } catch (RuntimeException ignored) {
-        // A listener must not be able to lose a report.
+      } catch (Throwable e) {
+        listenerThrew(e);
       }
     }
 
@@ -560,8 +587,8 @@ final class ReportExecution {
       }
       try {
         listener.retryScheduled(request.endpoint(), request.taskId(), count, delay, failure);
-      } catch (RuntimeException ignored) {
-        // A listener must not be able to lose a report.
+      } catch (Throwable e) {
+        listenerThrew(e);
       }
       return delay;
     }
@@ -598,20 +625,19 @@ final class ReportExecution {
     private void finished(@Nullable ReportResult result, @Nullable CapReportException failure) {
       try {
         listener.reportFinished(request.endpoint(), request.taskId(), count, result, failure);
-      } catch (RuntimeException ignored) {
-        // A listener must not be able to lose a report.
+      } catch (Throwable e) {
+        listenerThrew(e);
       }
     }
 
     // ---- asynchronous reports: each attempt on a worker, each retry from the scheduler ----
 
-    void dispatch() {
+    /** A retry that is due, from the scheduler's thread. */
+    private void dispatch() {
       handedOver();
       try {
         workers.execute(this);
-      } catch (RejectedExecutionException rejected) {
-        // Closed meanwhile; this thread is the client's (a retry firing) or the caller's, whose
-        // report then ends at once: the caller checked the client was open a moment before.
+      } catch (RejectedExecutionException closedMeanwhile) {
         fail(outcomes.notSent(request, CallWatchdog.Reason.CLOSED, "before it was sent"));
       }
     }
@@ -718,13 +744,9 @@ final class ReportExecution {
         } else {
           callback.onAccepted(result);
         }
-      } catch (RuntimeException e) {
+      } catch (Throwable e) {
         // A throwing callback must not kill the worker, nor be called a second time.
-        Thread current = Thread.currentThread();
-        Thread.UncaughtExceptionHandler handler = current.getUncaughtExceptionHandler();
-        if (handler != null) {
-          handler.uncaughtException(current, e);
-        }
+        uncaught(e);
       }
     }
 

@@ -33,6 +33,11 @@ public interface ReportedTasks {
    * {@code maxTasks} of them (the oldest is forgotten first; about 100 bytes each).
    */
   static ReportedTasks inMemory(long window, TimeUnit unit, int maxTasks) {
-    return new RecentTasks(unit.toNanos(window), maxTasks, Clock.SYSTEM);
+    if (window <= 0 || maxTasks < 1) {
+      throw new IllegalArgumentException(
+          "inMemory: window and maxTasks must be positive, were " + window + " and " + maxTasks);
+    }
+    long nanos = CapReportClient.requireNonNull(unit, "inMemory unit").toNanos(window);
+    return new RecentTasks(nanos, maxTasks, Clock.SYSTEM);
   }
 }

@@ -283,4 +283,66 @@ class BulkReportTest {
     assertTrue(bulk.isDone());
     assertEquals(0, bulk.await(1, TimeUnit.SECONDS).size());
   }
+
+  // ---- found from outside ----
+
+  @Test
+  void anEmptyBulkIsDoneAndLeftNowhere() {
+    CapReportClient client = client();
+    for (int i = 0; i < 100; i++) {
+      BulkReport bulk = client.reportAll(new ArrayList<>(), 4);
+      assertTrue(bulk.isDone());
+    }
+    assertTrue(client.bulks.isEmpty(), "the client keeps no finished bulk report");
+  }
+
+  @Test
+  void aTaskCancelledWhileItWaitsToBeSentHasNoFailure() throws Exception {
+    transport.otherwise(Answers.success());
+    CapReportClient client =
+        CapReportClient.builder()
+            .clientKey("key")
+            .transport(transport)
+            .retryPolicy(RetryPolicy.none())
+            .accountGuard(AccountGuard.builder().maxRequestsPerSecond(0.01).build())
+            .build();
+    clients.add(client);
+    BulkReport bulk = client.reportAll(tasks(5), 2);
+    assertTrue(transport.awaitExecutions(1));
+    Thread.sleep(200); // tasks 2 and 3 now wait for the rate limit's next slot, 100 s away
+    bulk.cancel();
+    List<ReportOutcome> outcomes = bulk.await(30, TimeUnit.SECONDS);
+    assertEquals(ReportOutcome.Status.ACCEPTED, outcomes.get(0).status());
+    for (ReportOutcome outcome : outcomes.subList(1, 5)) {
+      assertEquals(ReportOutcome.Status.CANCELLED, outcome.status(), outcome.toString());
+      assertNull(outcome.failure(), "nothing was sent, nothing failed: " + outcome);
+      assertEquals(0, outcome.attempts());
+    }
+    assertEquals(1, transport.sent().size());
+  }
+
+  @Test
+  void anErrorThrownByTheProgressListenerLosesNoOutcomeAndDoesNotStopClose() throws Exception {
+    transport.otherwise(ScriptedTransport.hang());
+    CapReportClient client = client();
+    Thread.UncaughtExceptionHandler before = Thread.getDefaultUncaughtExceptionHandler();
+    List<Throwable> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+    Thread.setDefaultUncaughtExceptionHandler((thread, e) -> seen.add(e));
+    try {
+      BulkReport bulk =
+          client.reportAll(
+              tasks(20),
+              2,
+              (outcome, done, total) -> {
+                throw new AssertionError("listener bug");
+              });
+      assertTrue(transport.awaitExecutions(1));
+      client.close(); // cancels the bulk: the listener hears it here, and throws
+      assertEquals(20, bulk.await(30, TimeUnit.SECONDS).size());
+      assertEquals(20, bulk.completed());
+    } finally {
+      Thread.setDefaultUncaughtExceptionHandler(before);
+    }
+    assertEquals(20, seen.size(), "each Error reached an uncaught exception handler");
+  }
 }

@@ -93,10 +93,11 @@ class CapReportClientTest {
         "{\"clientKey\":\"" + KEY + "\",\"taskId\":42}",
         new String(request.body(), StandardCharsets.UTF_8));
     assertEquals(
-        Arrays.asList("Content-Type", "Accept", "User-Agent"),
+        Arrays.asList("Content-Type", "Accept", "Accept-Encoding", "User-Agent"),
         Arrays.asList(request.headers().keySet().toArray()));
     assertEquals("application/json", request.headers().get("Content-Type"));
     assertEquals("application/json", request.headers().get("Accept"));
+    assertEquals("identity", request.headers().get("Accept-Encoding"));
     String agent = request.headers().get("User-Agent");
     assertTrue(agent.matches("capreport/\\S+ \\(fake\\)"), agent);
   }
@@ -503,5 +504,83 @@ class CapReportClientTest {
     built = builder().userAgent("my-app/2.0").build();
     built.reportImage(1);
     assertEquals("my-app/2.0", transport.sent().get(0).headers().get("User-Agent"));
+  }
+
+  // ---- found from outside ----
+
+  @Test
+  void theTransportIsChosenOnceAndNeverAsNull() {
+    assertThrows(NullPointerException.class, () -> CapReportClient.builder().transport(null));
+    assertThrows(
+        NullPointerException.class, () -> CapReportClient.builder().transportProvider(null));
+    assertThrows(NullPointerException.class, () -> CapReportClient.builder().transportId(null));
+    IllegalStateException twice =
+        assertThrows(
+            IllegalStateException.class,
+            () ->
+                CapReportClient.builder()
+                    .clientKey(KEY)
+                    .transport(transport)
+                    .transportId("jdk")
+                    .build());
+    assertTrue(twice.getMessage().contains("set one of them"), twice.getMessage());
+    assertThrows(
+        IllegalStateException.class,
+        () ->
+            CapReportClient.builder()
+                .clientKey(KEY)
+                .transportProvider(transport.provider())
+                .transportId("nope")
+                .build());
+  }
+
+  @Test
+  void aTimeoutLongerThanEveryTransportTakesIsRefusedByName() {
+    IllegalArgumentException request =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> CapReportClient.builder().requestTimeout(Long.MAX_VALUE, TimeUnit.MILLISECONDS));
+    assertTrue(
+        request.getMessage().startsWith("requestTimeout must be from 1 ms to 24 days"),
+        request.getMessage());
+    IllegalArgumentException connect =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> CapReportClient.builder().connectTimeout(25, TimeUnit.DAYS));
+    assertTrue(connect.getMessage().startsWith("connectTimeout"), connect.getMessage());
+    CapReportClient.builder().requestTimeout(24, TimeUnit.DAYS).connectTimeout(24, TimeUnit.DAYS);
+  }
+
+  @Test
+  void theGuardsOptionsNameThemselvesWhenRefused() {
+    assertTrue(
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> AccountGuard.builder().holdFor(-1, TimeUnit.SECONDS))
+            .getMessage()
+            .startsWith("holdFor"));
+    assertEquals(
+        "holdFor unit == null",
+        assertThrows(NullPointerException.class, () -> AccountGuard.builder().holdFor(1, null))
+            .getMessage());
+    assertEquals(
+        "inMemory unit == null",
+        assertThrows(NullPointerException.class, () -> ReportedTasks.inMemory(5, null, 10))
+            .getMessage());
+    assertTrue(
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> ReportedTasks.inMemory(0, TimeUnit.MINUTES, 10))
+            .getMessage()
+            .startsWith("inMemory"));
+  }
+
+  @Test
+  void aHostJavaNetUriRefusesIsNamedAsSuch() {
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> builder().baseUrl("https://my_host.example.com").build());
+    assertTrue(e.getMessage().contains("no '_'"), e.getMessage());
   }
 }

@@ -475,4 +475,112 @@ class ReportLifecycleTest {
     assertEquals(1, transport.aborted());
     assertEquals(1, transport.sent().size(), "an interrupted report was retried");
   }
+
+  // ---- found from outside ----
+
+  @Test
+  void aBlockingReportStoppedWhileItWaitsForThePaceIsFinishedOnce() throws Exception {
+    transport
+        .then(Answers.notJson(503, "<html>busy</html>").retryAfter("60"))
+        .otherwise(Answers.success());
+    CapReportClient client =
+        client(RetryPolicy.builder().maxAttempts(1).deadline(10, TimeUnit.MINUTES).build());
+    assertThrows(UnexpectedResponseException.class, () -> client.reportImage(1));
+    CompletableFuture<Object> waiting = blocking(client, 77); // waits a minute for the pace
+    eventually(
+        () ->
+            Thread.getAllStackTraces().keySet().stream()
+                .anyMatch(
+                    t ->
+                        t.getName().equals("test-caller-77")
+                            && t.getState() == Thread.State.TIMED_WAITING),
+        "the caller waits for the pace");
+    client.close();
+    TransportFailureException e =
+        assertInstanceOf(TransportFailureException.class, waiting.get(20, TimeUnit.SECONDS));
+    assertEquals(0, e.attempts());
+    assertEquals(
+        1,
+        events.stream().filter(event -> event.startsWith("finished 77/")).count(),
+        events.toString());
+  }
+
+  @Test
+  void aCallbackNeverRunsOnTheCallersThreadWhenReportAsyncRacesClose() throws Exception {
+    transport.otherwise(Answers.success());
+    for (int round = 0; round < 100; round++) {
+      CapReportClient client = client(RetryPolicy.none());
+      Thread closer = new Thread(client::close, "test-closer");
+      List<Thread> heardOn = new CopyOnWriteArrayList<>();
+      ReportCallback callback =
+          new ReportCallback() {
+            @Override
+            public void onAccepted(ReportResult result) {
+              heardOn.add(Thread.currentThread());
+            }
+
+            @Override
+            public void onFailed(CapReportException failure) {
+              heardOn.add(Thread.currentThread());
+            }
+          };
+      closer.start();
+      try {
+        while (true) {
+          client.reportAsync(ReportEndpoint.IMAGE_CAPTCHA, 1, callback);
+        }
+      } catch (IllegalStateException closed) {
+        // the race is over: close() won
+      }
+      closer.join(10_000);
+      assertFalse(heardOn.contains(Thread.currentThread()), "round " + round);
+    }
+  }
+
+  @Test
+  void anErrorThrownByAListenerLosesNoReportAndKillsNoWorker() throws Exception {
+    transport.otherwise(Answers.success());
+    List<Throwable> seen = new CopyOnWriteArrayList<>();
+    ReportListener broken =
+        new ReportListener() {
+          @Override
+          public void attemptStarted(ReportEndpoint endpoint, long taskId, int attempt) {
+            throw new AssertionError("listener bug");
+          }
+
+          @Override
+          public void reportFinished(
+              ReportEndpoint endpoint,
+              long taskId,
+              int attempts,
+              ReportResult result,
+              CapReportException failure) {
+            throw new AssertionError("listener bug");
+          }
+        };
+    CapReportClient client =
+        keep(
+            CapReportClient.builder()
+                .clientKey("key")
+                .transport(transport)
+                .retryPolicy(RetryPolicy.none())
+                .listener(broken)
+                .build());
+    Thread.UncaughtExceptionHandler before = Thread.getDefaultUncaughtExceptionHandler();
+    Thread.setDefaultUncaughtExceptionHandler((thread, e) -> seen.add(e));
+    try {
+      for (long id = 1; id <= 5; id++) {
+        assertEquals(
+            1,
+            client
+                .reportAsync(ReportEndpoint.IMAGE_CAPTCHA, id)
+                .get(20, TimeUnit.SECONDS)
+                .attempts());
+      }
+      assertEquals(1, client.reportImage(6).attempts());
+    } finally {
+      Thread.setDefaultUncaughtExceptionHandler(before);
+    }
+    assertTrue(seen.size() >= 10, "each Error reached an uncaught exception handler: " + seen);
+  }
 }

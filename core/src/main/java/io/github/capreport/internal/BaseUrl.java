@@ -37,7 +37,9 @@ public final class BaseUrl {
     }
     if (uri.getHost() == null) {
       throw new IllegalArgumentException(
-          "baseUrl has no host (is it \"" + scheme + "://host[:port][/path]\"?)");
+          "baseUrl has no host that java.net.URI accepts (is it \""
+              + scheme
+              + "://host[:port][/path]\"? a host name has letters, digits, '-' and '.', no '_')");
     }
     if (uri.getPort() == 0 || uri.getPort() > 65535) {
       throw new IllegalArgumentException(

@@ -11,6 +11,7 @@ import org.jspecify.annotations.Nullable;
  */
 final class Envelope implements JsonBinding.Members {
   @Nullable Long errorId;
+  boolean hasErrorId; // whatever its type: an errorId that is not an integer is not missing
   @Nullable String errorCode;
   @Nullable String errorDescription;
   @Nullable String status;
@@ -27,6 +28,7 @@ final class Envelope implements JsonBinding.Members {
     switch (name) {
       case "errorId":
         errorId = isNumber ? errorIdOf(text) : null;
+        hasErrorId = true;
         break;
       case "errorCode":
         errorCode = string;

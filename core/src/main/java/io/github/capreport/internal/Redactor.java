@@ -1,6 +1,7 @@
 package io.github.capreport.internal;
 
 import java.io.IOException;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Removes the client key from text that came from outside (an answer's fields, a body, an HTTP
@@ -16,12 +17,62 @@ public final class Redactor {
     this.secret = secret;
   }
 
-  /** The text with every occurrence of the key masked. */
+  /**
+   * Any {@value #PART} characters of the key in a row are masked too, not only the whole key: an
+   * HTTP library may quote part of what the server echoed (OkHttp's "Number too large" quotes 17
+   * digits of a key sent back as a chunk size), and a key's parts are as secret as the whole.
+   */
+  static final int PART = 8;
+
+  /** The text with every occurrence of the key, or of {@value #PART} of its characters, masked. */
   public String scrub(String text) {
-    if (text == null || secret.isEmpty() || text.indexOf(secret) < 0) {
+    boolean[] masked = masked(text);
+    if (masked == null) {
       return text;
     }
-    return text.replace(secret, MASK);
+    StringBuilder scrubbed = new StringBuilder(text.length());
+    for (int i = 0; i < masked.length; i++) {
+      if (!masked[i]) {
+        scrubbed.append(text.charAt(i));
+      } else if (i == 0 || !masked[i - 1]) {
+        scrubbed.append(MASK);
+      }
+    }
+    return scrubbed.toString();
+  }
+
+  /**
+   * Which characters of the text are the key's, or null when none is: those in a run of the key's
+   * characters as long as the key, or at least {@value #PART} long. The runs are found as a longest
+   * common substring is, each text character against each key character: key and text are short.
+   */
+  private boolean @Nullable [] masked(@Nullable String text) {
+    int keyLength = secret.length();
+    if (text == null || keyLength == 0) {
+      return null;
+    }
+    int enough = Math.min(keyLength, PART);
+    boolean[] masked = null;
+    int[] before = new int[keyLength + 1]; // run lengths ending at the previous text character
+    int[] now = new int[keyLength + 1];
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      int longest = 0;
+      for (int j = 1; j <= keyLength; j++) {
+        now[j] = secret.charAt(j - 1) == c ? before[j - 1] + 1 : 0;
+        longest = Math.max(longest, now[j]);
+      }
+      if (longest >= enough) {
+        if (masked == null) {
+          masked = new boolean[text.length()];
+        }
+        java.util.Arrays.fill(masked, i - longest + 1, i + 1, true);
+      }
+      int[] swap = before;
+      before = now;
+      now = swap;
+    }
+    return masked;
   }
 
   /** The length of the key, for callers that cut text after scrubbing it. */
@@ -29,9 +80,9 @@ public final class Redactor {
     return secret.length();
   }
 
-  /** Whether the text holds the key. */
-  public boolean reveals(String text) {
-    return text != null && !secret.isEmpty() && text.indexOf(secret) >= 0;
+  /** Whether the text holds the key, or a part of it that {@link #scrub} masks. */
+  public boolean reveals(@Nullable String text) {
+    return masked(text) != null;
   }
 
   /**

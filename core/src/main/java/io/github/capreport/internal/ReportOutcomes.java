@@ -43,14 +43,18 @@ public final class ReportOutcomes {
    */
   public ReportResult interpret(TransportRequest request, Answer response) {
     int status = response.statusCode();
-    if (status == 407) {
-      // Only a proxy answers so: a forwarded plain http request's, or a CONNECT's that the HTTP
-      // library hands back as the answer.
+    if (status == 407 && (routes == null || ProxyRoute.proxyFor(routes, request.uri()) != null)) {
+      // A proxy's: a forwarded plain http request's, or a CONNECT's that the HTTP library hands
+      // back as the answer. Without a proxy (when the route is known) the API's host sent it, and
+      // it is an answer that is not the API's: the request did reach that host.
       throw failure(request, new TunnelRefusedException(407, null));
     }
     Envelope envelope = response.envelope();
     if (envelope == null || envelope.errorId == null) {
-      String why = envelope == null ? response.problem() : "the JSON has no errorId";
+      String why =
+          envelope == null
+              ? response.problem()
+              : envelope.hasErrorId ? "its errorId is not an integer" : "the JSON has no errorId";
       throw unexpected(request, response, why);
     }
     long errorId = envelope.errorId;
@@ -303,8 +307,14 @@ public final class ReportOutcomes {
   /** A transport broke its contract: an unchecked exception, or its binding could not write. */
   public TransportFailureException transportBug(
       TransportRequest request, String transportId, Exception e, boolean sent) {
+    // The HTTP library's words too (java.net.http throws IllegalArgumentException on a malformed
+    // Content-Length); scrubbed, as everything from outside is.
     String message =
-        "transport '" + transportId + "' failed unexpectedly: " + e.getClass().getName();
+        "transport '"
+            + transportId
+            + "' failed unexpectedly: "
+            + e.getClass().getName()
+            + (e.getMessage() == null ? "" : ": " + redactor.scrub(e.getMessage()));
     if (sent) {
       return failure(request, (IOException) new IOException(message).initCause(e));
     }

@@ -23,6 +23,9 @@ public final class TransportOptions {
   /** Default time for a whole report, from sending to the last byte of the answer: 30 seconds. */
   public static final long DEFAULT_REQUEST_TIMEOUT_MILLIS = 30_000;
 
+  /** The longest timeout: 24 days, which every transport's HTTP client can take. */
+  public static final long MAX_TIMEOUT_MILLIS = 24L * 24 * 60 * 60 * 1000;
+
   /** Default number of connections kept per host: enough for 64 concurrent reports. */
   public static final int DEFAULT_MAX_CONNECTIONS = 64;
 
@@ -359,9 +362,11 @@ public final class TransportOptions {
         throw new NullPointerException(name + " unit == null");
       }
       long millis = unit.toMillis(amount);
-      if (millis <= 0) {
+      // At most 24 days: OkHttp refuses more than Integer.MAX_VALUE ms, and java.net.http
+      // overflows near Long.MAX_VALUE; so a long "no limit" behaves alike on every transport.
+      if (millis <= 0 || millis > MAX_TIMEOUT_MILLIS) {
         throw new IllegalArgumentException(
-            name + " must be at least 1 ms, was " + amount + " " + unit);
+            name + " must be from 1 ms to 24 days, was " + amount + " " + unit);
       }
       return millis;
     }

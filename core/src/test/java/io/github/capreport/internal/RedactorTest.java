@@ -90,4 +90,19 @@ class RedactorTest {
     redactor.chain(e).printStackTrace(new PrintWriter(trace));
     assertFalse(trace.toString().contains(KEY), "the key leaked through a deep chain");
   }
+
+  @Test
+  void partsOfTheKeyAreMaskedTooFromEightCharactersOn() {
+    Redactor hex = new Redactor("0123456789abcdef0123456789abcdef");
+    // OkHttp on a key sent back as a chunk size: 17 of its digits.
+    assertEquals("Number too large: <redacted>", hex.scrub("Number too large: 123456789abcdef01"));
+    assertTrue(hex.reveals("x 89abcdef y"));
+    assertEquals("seven: 89abcde", hex.scrub("seven: 89abcde"), "fewer than 8 stay");
+    // The key as the request's JSON carries it, a backslash escaped.
+    assertEquals("<redacted>", new Redactor("abcdefgh\\ijklmnop").scrub("abcdefgh\\\\ijklmnop"));
+    // A key shorter than eight is masked only whole.
+    assertEquals(
+        "ERROR_<redacted>_DOES_NOT_EXIST", new Redactor("KEY").scrub("ERROR_KEY_DOES_NOT_EXIST"));
+    assertEquals("no KE here", new Redactor("KEY").scrub("no KE here"));
+  }
 }

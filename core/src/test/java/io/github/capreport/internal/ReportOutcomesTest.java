@@ -17,6 +17,7 @@ import io.github.capreport.ScriptedTransport;
 import io.github.capreport.TransportFailureException;
 import io.github.capreport.TransportFailureException.Kind;
 import io.github.capreport.UnexpectedResponseException;
+import io.github.capreport.spi.JsonBinding;
 import io.github.capreport.spi.TransportRequest;
 import java.io.IOException;
 import java.io.InterruptedIOException;
@@ -567,5 +568,59 @@ class ReportOutcomesTest {
         outcomes.failure(request, new io.github.capreport.spi.TunnelRefusedException(502, null));
     assertEquals(Kind.PROXY_UPSTREAM, tunnel.kind(), "a user's own client's proxy");
     assertTrue(tunnel.getMessage().contains("was refused by the proxy with HTTP 502"));
+  }
+
+  // ---- found from outside ----
+
+  @Test
+  void a407WithoutAProxyIsTheHostsAnswerNotAProxyRefusal() {
+    ReportOutcomes direct = new ReportOutcomes(new Redactor(KEY), ProxyRoute.direct());
+    UnexpectedResponseException e =
+        assertThrows(
+            UnexpectedResponseException.class,
+            () -> direct.interpret(request, Answers.read(Answers.notJson(407, ""))));
+    assertEquals(407, e.httpStatus());
+    ReportOutcomes proxied =
+        new ReportOutcomes(new Redactor(KEY), ProxyRoute.through("proxy.example", 3128));
+    TransportFailureException refused =
+        assertThrows(
+            TransportFailureException.class,
+            () -> proxied.interpret(request, Answers.read(Answers.notJson(407, ""))));
+    assertEquals(Kind.PROXY_AUTHENTICATION, refused.kind());
+  }
+
+  @Test
+  void anErrorIdThatIsNotAnIntegerIsNotCalledMissing() throws Exception {
+    JsonBinding stringErrorId =
+        new JsonBinding() {
+          @Override
+          public byte[] reportBody(String clientKey, long taskId) {
+            return new byte[0];
+          }
+
+          @Override
+          public void readMembers(byte[] json, Members members) {
+            members.member("errorId", false, "0");
+            members.member("status", false, "success");
+          }
+        };
+    Answer answer =
+        Answer.read(
+            ScriptedTransport.response(
+                200, null, new java.io.ByteArrayInputStream(new byte[] {'{', '}'})),
+            64 * 1024,
+            stringErrorId);
+    UnexpectedResponseException e =
+        assertThrows(UnexpectedResponseException.class, () -> outcomes.interpret(request, answer));
+    assertTrue(e.getMessage().contains("its errorId is not an integer"), e.getMessage());
+  }
+
+  @Test
+  void anUncheckedExceptionOfTheHttpLibrarySaysWhatItSaid() {
+    TransportFailureException e =
+        outcomes.transportBug(
+            request, "jdk", new IllegalArgumentException("For input string: \"abc\" " + KEY), true);
+    assertTrue(e.getMessage().contains("For input string: \"abc\""), e.getMessage());
+    assertFalse(e.getMessage().contains(KEY), e.getMessage());
   }
 }

@@ -100,14 +100,16 @@ public abstract class ClientSuiteHarness {
    * As {@link #builder(long)}, for a transport the case made itself: whose connect timeout and TLS
    * are its own, so the client's builder sets neither.
    */
-  protected CapReportClient.Builder builderFor(Transport transport, long requestTimeoutMillis) {
-    return CapReportClient.builder()
-        .transport(transport)
-        .baseUrl(emulator().baseUrl())
-        .clientKey(CLIENT_KEY)
-        .requestTimeout(requestTimeoutMillis, TimeUnit.MILLISECONDS)
-        .retryPolicy(RetryPolicy.none())
-        .listener(listener);
+  protected CapReportClient.Builder builderFor(
+      Transport transport, long requestTimeoutMillis) { // null: the builder's provider
+    CapReportClient.Builder builder =
+        CapReportClient.builder()
+            .baseUrl(emulator().baseUrl())
+            .clientKey(CLIENT_KEY)
+            .requestTimeout(requestTimeoutMillis, TimeUnit.MILLISECONDS)
+            .retryPolicy(RetryPolicy.none())
+            .listener(listener);
+    return transport == null ? builder : builder.transport(transport);
   }
 
   /** Builds, remembers and closes after the case. */

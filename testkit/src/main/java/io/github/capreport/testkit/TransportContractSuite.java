@@ -144,6 +144,7 @@ public abstract class TransportContractSuite {
     assertNull(seen.query());
     assertEquals("application/json", seen.header("Content-Type"));
     assertEquals("application/json", seen.header("Accept"));
+    assertEquals("identity", seen.header("Accept-Encoding"), "no other coding asked for");
     assertEquals(USER_AGENT, seen.header("User-Agent"));
     assertEquals(String.valueOf(request.bodyLength()), seen.header("Content-Length"));
     assertNull(seen.header("Transfer-Encoding"), "the body goes with its length, not chunked");
@@ -883,6 +884,7 @@ public abstract class TransportContractSuite {
     Map<String, String> headers = new LinkedHashMap<>();
     headers.put("Content-Type", "application/json");
     headers.put("Accept", "application/json");
+    headers.put("Accept-Encoding", "identity");
     headers.put("User-Agent", USER_AGENT);
     try {
       return new TransportRequest(URI.create(baseUrl + endpoint.path()), endpoint, headers)

@@ -11,12 +11,22 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Iterator;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Flow;
+import java.util.concurrent.LinkedBlockingQueue;
 import org.jspecify.annotations.Nullable;
 
 /**
  * One exchange with the blocking {@link HttpClient#send}, which has no handle to abort: core
  * interrupts the thread running it (see {@link #abortsByInterrupt()}), which cancels the exchange
- * (Java 16 and later) or wakes its body read, and {@link #abort()} closes the body.
+ * (Java 16 and later) or ends its body read, and {@link #abort()} closes the body.
  */
 final class JdkExchange implements Exchange {
   private final HttpClient client;
@@ -38,7 +48,7 @@ final class JdkExchange implements Exchange {
     }
     HttpResponse<InputStream> answer;
     try {
-      answer = client.send(request, HttpResponse.BodyHandlers.ofInputStream());
+      answer = client.send(request, info -> new Body());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt(); // core clears it if the interrupt was its abort
       throw (InterruptedIOException) new InterruptedIOException("interrupted").initCause(e);
@@ -72,5 +82,102 @@ final class JdkExchange implements Exchange {
   @Override
   public boolean abortsByInterrupt() {
     return true;
+  }
+
+  /**
+   * The body as core reads it, fed by java.net.http a list of buffers at a time. Not the JDK's own
+   * stream ({@code BodyHandlers.ofInputStream()}), which up to Java 21 swallows an interrupt that
+   * comes while it waits for the body: a blocked caller's interrupt would be lost.
+   */
+  static final class Body extends InputStream implements HttpResponse.BodySubscriber<InputStream> {
+    private final List<ByteBuffer> end = new ArrayList<>(0); // the last item, by identity
+    private final BlockingQueue<List<ByteBuffer>> arrived = new LinkedBlockingQueue<>();
+    private volatile Flow.@Nullable Subscription subscription;
+    private volatile @Nullable Throwable failure;
+    private Iterator<ByteBuffer> buffers = Collections.emptyIterator();
+    private ByteBuffer buffer = ByteBuffer.allocate(0);
+    private boolean ended;
+
+    @Override
+    public void onSubscribe(Flow.Subscription subscription) {
+      this.subscription = subscription;
+      subscription.request(1);
+    }
+
+    @Override
+    public void onNext(List<ByteBuffer> item) {
+      arrived.add(item);
+    }
+
+    @Override
+    public void onError(Throwable failure) {
+      this.failure = failure;
+      arrived.add(end);
+    }
+
+    @Override
+    public void onComplete() {
+      arrived.add(end);
+    }
+
+    @Override
+    public CompletionStage<InputStream> getBody() {
+      return CompletableFuture.completedFuture(this);
+    }
+
+    @Override
+    public int read() throws IOException {
+      byte[] one = new byte[1];
+      return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+    }
+
+    @Override
+    public int read(byte[] into, int offset, int length) throws IOException {
+      while (!buffer.hasRemaining()) {
+        if (buffers.hasNext()) {
+          buffer = buffers.next();
+          continue;
+        }
+        if (ended) {
+          return -1;
+        }
+        List<ByteBuffer> next;
+        try {
+          next = arrived.take();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new InterruptedIOException("interrupted while the body arrived");
+        }
+        Throwable failed = failure;
+        if (next == end || failed != null) {
+          ended = true;
+          if (failed != null) {
+            throw failed instanceof IOException ? (IOException) failed : new IOException(failed);
+          }
+          return -1;
+        }
+        buffers = next.iterator();
+        Flow.Subscription current = subscription;
+        if (current != null) {
+          current.request(1);
+        }
+      }
+      int read = Math.min(length, buffer.remaining());
+      buffer.get(into, offset, read);
+      return read;
+    }
+
+    /** Ends the body: the connection is dropped unless the body was read to its end. */
+    @Override
+    public void close() {
+      if (failure == null) {
+        failure = new IOException("closed");
+      }
+      Flow.Subscription current = subscription;
+      if (current != null) {
+        current.cancel();
+      }
+      arrived.add(end);
+    }
   }
 }
