@@ -81,9 +81,6 @@ public final class CapReportClient implements AutoCloseable {
     Map<String, String> headers = new LinkedHashMap<>();
     headers.put("Content-Type", "application/json");
     headers.put("Accept", "application/json");
-    // Asked for as it is, on every transport: OkHttp would ask for gzip by itself and unzip, the
-    // others not, so one server's gzipped answer would mean one thing on one transport only.
-    headers.put("Accept-Encoding", "identity");
     headers.put("User-Agent", userAgent);
     this.requests = new EnumMap<>(ReportEndpoint.class);
     for (ReportEndpoint endpoint : ReportEndpoint.values()) {

@@ -57,10 +57,7 @@ public final class TransportRequest {
     return endpoint;
   }
 
-  /**
-   * Headers to send, in order, exactly: Content-Type, Accept, Accept-Encoding and User-Agent.
-   * Unmodifiable.
-   */
+  /** Headers to send, in order, exactly: Content-Type, Accept and User-Agent. Unmodifiable. */
   public Map<String, String> headers() {
     return headers;
   }

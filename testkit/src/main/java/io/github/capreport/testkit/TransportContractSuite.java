@@ -144,7 +144,11 @@ public abstract class TransportContractSuite {
     assertNull(seen.query());
     assertEquals("application/json", seen.header("Content-Type"));
     assertEquals("application/json", seen.header("Accept"));
-    assertEquals("identity", seen.header("Accept-Encoding"), "no other coding asked for");
+    String coding = seen.header("Accept-Encoding");
+    assertTrue(
+        coding == null || coding.equals("identity"),
+        "no content coding asked for (a gzipped answer would be read on one transport only): "
+            + coding);
     assertEquals(USER_AGENT, seen.header("User-Agent"));
     assertEquals(String.valueOf(request.bodyLength()), seen.header("Content-Length"));
     assertNull(seen.header("Transfer-Encoding"), "the body goes with its length, not chunked");
@@ -884,7 +888,6 @@ public abstract class TransportContractSuite {
     Map<String, String> headers = new LinkedHashMap<>();
     headers.put("Content-Type", "application/json");
     headers.put("Accept", "application/json");
-    headers.put("Accept-Encoding", "identity");
     headers.put("User-Agent", USER_AGENT);
     try {
       return new TransportRequest(URI.create(baseUrl + endpoint.path()), endpoint, headers)

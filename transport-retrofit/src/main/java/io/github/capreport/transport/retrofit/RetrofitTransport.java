@@ -136,6 +136,8 @@ public final class RetrofitTransport implements Transport {
               new Request.Builder()
                   .url(request.uri().toString())
                   .headers(Headers.of(request.headers()))
+                  // Else OkHttp asks for gzip and unzips: the other transports ask for no coding.
+                  .header("Accept-Encoding", "identity")
                   .post(this)
                   .build());
     }
