@@ -307,7 +307,12 @@ final class ReportExecution {
       if (current == null) {
         interruptRunner(); // an asynchronous report waiting for a connection, if any
       } else {
-        current.abort();
+        try {
+          current.abort();
+        } catch (
+            Throwable broken) { // it must not: the interrupt still goes, and the watchdog lives
+          uncaught(broken);
+        }
         if (current.abortsByInterrupt()) {
           interruptRunner();
         }
@@ -368,6 +373,7 @@ final class ReportExecution {
         reported = guard.reportedTasks().contains(request.taskId());
       } catch (Throwable storeFailed) {
         reported = false; // a broken store must not lose the report: it is sent
+        listenerThrew(storeFailed);
       }
       return reported
           ? ReportResult.alreadyReported(request.endpoint(), request.taskId(), count)
@@ -433,7 +439,7 @@ final class ReportExecution {
             bodyWritten = true;
           }
           current = transport.newExchange(request);
-        } catch (IOException | RuntimeException e) {
+        } catch (IOException | RuntimeException | Error e) {
           throw outcomes.transportBug(request, transport.id(), e, false);
         }
         exchange = current;
@@ -468,7 +474,8 @@ final class ReportExecution {
           throw e;
         } catch (CapReportException e) {
           throw e;
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
+          // An Error too (NoClassDefFoundError from a library): the report must end, typed.
           throw outcomes.transportBug(request, transport.id(), e, true);
         } finally {
           watchdog.stop(this);
@@ -601,6 +608,7 @@ final class ReportExecution {
           guard.reportedTasks().add(request.taskId());
         } catch (Throwable storeFailed) {
           // The report was accepted all the same; a second one would be refused by the API.
+          listenerThrew(storeFailed);
         }
       }
       finished(counted, null);

@@ -6,6 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.github.capreport.spi.Exchange;
+import io.github.capreport.spi.JsonBinding;
+import io.github.capreport.spi.Transport;
+import io.github.capreport.spi.TransportRequest;
+import io.github.capreport.spi.TransportResponse;
+import java.io.IOException;
 import java.net.ConnectException;
 import java.util.ArrayList;
 import java.util.List;
@@ -582,5 +588,87 @@ class ReportLifecycleTest {
       Thread.setDefaultUncaughtExceptionHandler(before);
     }
     assertTrue(seen.size() >= 10, "each Error reached an uncaught exception handler: " + seen);
+  }
+
+  @Test
+  void anErrorFromTheTransportEndsAnAsyncReportTyped() throws Exception {
+    transport.otherwise(
+        exchange -> {
+          throw new NoClassDefFoundError("a library class the transport needs");
+        });
+    CompletableFuture<ReportResult> future =
+        client(RetryPolicy.none()).reportAsync(ReportEndpoint.IMAGE_CAPTCHA, 7);
+    ExecutionException e =
+        assertThrows(ExecutionException.class, () -> future.get(20, TimeUnit.SECONDS));
+    TransportFailureException failure =
+        assertInstanceOf(TransportFailureException.class, e.getCause());
+    assertInstanceOf(NoClassDefFoundError.class, failure.getCause().getCause());
+  }
+
+  @Test
+  void anExchangeWhoseAbortThrowsDoesNotEndTheDeadlinesOfLaterReports() throws Exception {
+    java.util.concurrent.atomic.AtomicInteger aborts =
+        new java.util.concurrent.atomic.AtomicInteger();
+    Transport broken =
+        new Transport() {
+          @Override
+          public String id() {
+            return "broken-abort";
+          }
+
+          @Override
+          public JsonBinding json() {
+            return ScriptedTransport.JSON;
+          }
+
+          @Override
+          public Exchange newExchange(TransportRequest request) {
+            CountDownLatch aborted = new CountDownLatch(1);
+            return new Exchange() {
+              @Override
+              public TransportResponse execute() throws IOException {
+                try {
+                  aborted.await(20, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                  Thread.currentThread().interrupt();
+                }
+                throw new IOException("aborted");
+              }
+
+              @Override
+              public void abort() {
+                int count = aborts.incrementAndGet(); // counted before the report can end
+                aborted.countDown();
+                if (count == 1) {
+                  throw new IllegalStateException("a transport's bug");
+                }
+              }
+            };
+          }
+
+          @Override
+          public void close() {}
+        };
+    CapReportClient client =
+        keep(
+            CapReportClient.builder()
+                .clientKey("key")
+                .transport(broken)
+                .retryPolicy(RetryPolicy.none())
+                .requestTimeout(300, TimeUnit.MILLISECONDS)
+                .build());
+    Thread.UncaughtExceptionHandler before = Thread.getDefaultUncaughtExceptionHandler();
+    Thread.setDefaultUncaughtExceptionHandler((thread, e) -> {});
+    try {
+      for (long id = 1; id <= 2; id++) {
+        TransportFailureException e =
+            assertThrows(TransportFailureException.class, () -> client.reportImage(7));
+        assertEquals(TransportFailureException.Kind.TIMEOUT, e.kind(), e.getMessage());
+        assertEquals(1, e.attempts(), e.getMessage());
+      }
+    } finally {
+      Thread.setDefaultUncaughtExceptionHandler(before);
+    }
+    assertEquals(2, aborts.get(), "the deadline aborted the second report too");
   }
 }

@@ -185,7 +185,11 @@ public final class CallWatchdog implements Runnable {
                 : deadline != NO_DEADLINE && now - deadline >= 0 ? Reason.DEADLINE : null;
         // Removed before it is aborted: each watch ends in one abort at most.
         if (reason != null && watched.remove(call)) {
-          call.abort(reason);
+          try {
+            call.abort(reason);
+          } catch (RuntimeException broken) {
+            // One broken call must not end the sweeps of every other.
+          }
         }
       }
       if (!watched.isEmpty()) {

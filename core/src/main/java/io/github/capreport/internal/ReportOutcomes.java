@@ -306,7 +306,7 @@ public final class ReportOutcomes {
 
   /** A transport broke its contract: an unchecked exception, or its binding could not write. */
   public TransportFailureException transportBug(
-      TransportRequest request, String transportId, Exception e, boolean sent) {
+      TransportRequest request, String transportId, Throwable e, boolean sent) {
     // The HTTP library's words too (java.net.http throws IllegalArgumentException on a malformed
     // Content-Length); scrubbed, as everything from outside is.
     String message =

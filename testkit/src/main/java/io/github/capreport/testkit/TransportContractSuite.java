@@ -521,6 +521,33 @@ public abstract class TransportContractSuite {
     }
   }
 
+  /** java.net.http throws IllegalArgumentException on a malformed Content-Length. */
+  @Test
+  public void aMalformedContentLengthIsAnIoExceptionNeverAnUncheckedOne() throws Exception {
+    String body = "{\"errorId\":0,\"status\":\"success\"}";
+    try (EchoingServer server =
+        EchoingServer.answering(
+            "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: abc\r\n"
+                + "Connection: close\r\n\r\n"
+                + body)) {
+      Transport transport = transport();
+      Exchange exchange = transport.newExchange(request(transport, server.baseUrl()));
+      Future<Object> outcome =
+          callers.submit(
+              () -> {
+                try (TransportResponse response = exchange.execute()) {
+                  readAll(response.body());
+                  return "read";
+                } catch (IOException e) {
+                  return e;
+                }
+              });
+      // An unchecked exception fails the get: core would call it the transport's bug.
+      Object result = outcome.get(WAIT_SECONDS, TimeUnit.SECONDS);
+      assertTrue(result.equals("read") || result instanceof IOException, String.valueOf(result));
+    }
+  }
+
   // ---- behind a proxy ----
 
   @Test

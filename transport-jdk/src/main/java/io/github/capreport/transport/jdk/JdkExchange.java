@@ -52,6 +52,8 @@ final class JdkExchange implements Exchange {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt(); // core clears it if the interrupt was its abort
       throw (InterruptedIOException) new InterruptedIOException("interrupted").initCause(e);
+    } catch (IllegalArgumentException e) { // java.net.http's words for a malformed Content-Length
+      throw new IOException(e.getMessage(), e);
     } catch (HttpTimeoutException e) { // the client's connect timeout
       throw (SocketTimeoutException) new SocketTimeoutException(e.getMessage()).initCause(e);
     } catch (IOException e) {
@@ -94,7 +96,9 @@ final class JdkExchange implements Exchange {
   static final class Body extends InputStream implements HttpResponse.BodySubscriber<InputStream> {
     private final List<ByteBuffer> end = new ArrayList<>(0); // the last item, by identity
     private final BlockingQueue<List<ByteBuffer>> arrived = new LinkedBlockingQueue<>();
-    private volatile Flow.@Nullable Subscription subscription;
+    private final byte[] one = new byte[1];
+    private Flow.@Nullable Subscription subscription; // guarded by this
+    private boolean closed; // guarded by this
     private volatile @Nullable Throwable failure;
     private Iterator<ByteBuffer> buffers = Collections.emptyIterator();
     private ByteBuffer buffer = ByteBuffer.allocate(0);
@@ -102,8 +106,15 @@ final class JdkExchange implements Exchange {
 
     @Override
     public void onSubscribe(Flow.Subscription subscription) {
-      this.subscription = subscription;
-      subscription.request(1);
+      synchronized (this) {
+        // Closed already: java.net.http subscribes on its executor, maybe after send() returned.
+        if (!closed) {
+          this.subscription = subscription;
+          subscription.request(1);
+          return;
+        }
+      }
+      subscription.cancel();
     }
 
     @Override
@@ -129,16 +140,19 @@ final class JdkExchange implements Exchange {
 
     @Override
     public int read() throws IOException {
-      byte[] one = new byte[1];
       return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
     }
 
     @Override
     public int read(byte[] into, int offset, int length) throws IOException {
-      while (!buffer.hasRemaining()) {
+      while (length > 0 && !buffer.hasRemaining()) {
         if (buffers.hasNext()) {
           buffer = buffers.next();
           continue;
+        }
+        Throwable failed = failure;
+        if (failed != null) { // each read after a failure fails again: the body is incomplete
+          throw failed instanceof IOException ? (IOException) failed : new IOException(failed);
         }
         if (ended) {
           return -1;
@@ -150,32 +164,35 @@ final class JdkExchange implements Exchange {
           Thread.currentThread().interrupt();
           throw new InterruptedIOException("interrupted while the body arrived");
         }
-        Throwable failed = failure;
-        if (next == end || failed != null) {
-          ended = true;
-          if (failed != null) {
-            throw failed instanceof IOException ? (IOException) failed : new IOException(failed);
-          }
-          return -1;
+        if (next == end) {
+          ended = failure == null; // else the next turn throws the failure
+          continue;
         }
         buffers = next.iterator();
-        Flow.Subscription current = subscription;
-        if (current != null) {
-          current.request(1);
-        }
+        requestOne();
       }
       int read = Math.min(length, buffer.remaining());
       buffer.get(into, offset, read);
       return read;
     }
 
+    private synchronized void requestOne() {
+      if (subscription != null) {
+        subscription.request(1);
+      }
+    }
+
     /** Ends the body: the connection is dropped unless the body was read to its end. */
     @Override
     public void close() {
+      Flow.Subscription current;
+      synchronized (this) {
+        closed = true;
+        current = subscription;
+      }
       if (failure == null) {
         failure = new IOException("closed");
       }
-      Flow.Subscription current = subscription;
       if (current != null) {
         current.cancel();
       }
