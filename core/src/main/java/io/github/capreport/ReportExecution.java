@@ -170,10 +170,7 @@ final class ReportExecution {
       throw new IllegalStateException("the client is closed");
     }
     Call call = new Call(request, callback);
-    call.handedOver();
-    try {
-      workers.execute(call);
-    } catch (RejectedExecutionException closedMeanwhile) {
+    if (!call.dispatch()) {
       // As if closed before the call: the callback must not run here, on the caller's thread.
       throw new IllegalStateException("the client is closed");
     }
@@ -640,13 +637,16 @@ final class ReportExecution {
 
     // ---- asynchronous reports: each attempt on a worker, each retry from the scheduler ----
 
-    /** A retry that is due, from the scheduler's thread. */
-    private void dispatch() {
+    /**
+     * Hands the report to a worker, its deadline running from now; false when the client closed.
+     */
+    boolean dispatch() {
       handedOver();
       try {
         workers.execute(this);
+        return true;
       } catch (RejectedExecutionException closedMeanwhile) {
-        fail(outcomes.notSent(request, CallWatchdog.Reason.CLOSED, "before it was sent"));
+        return false;
       }
     }
 
@@ -717,7 +717,9 @@ final class ReportExecution {
         abandonWait();
         return;
       }
-      dispatch();
+      if (!dispatch()) {
+        fail(outcomes.notSent(request, CallWatchdog.Reason.CLOSED, "before it was sent"));
+      }
     }
 
     /** Ends a report waiting to retry: with its last failure, or as cancelled. */
